@@ -1,0 +1,20 @@
+"""Settings for the test suite: fast hashers, local caches, the real task queue tables.
+
+`DATABASE_URL` selects PostgreSQL; without it the suite runs on SQLite.
+"""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, env_str
+
+DEBUG = False
+SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdefghijklmnop"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
+
+if env_str("DATABASE_URL") is None:
+    DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory SQLite
+
+WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,129 @@
+"""Member agencies: an index and a profile page per agency."""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django_countries.fields import CountryField
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.api import APIField
+from wagtail.fields import RichTextField
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.search import index
+
+from .base import ContentPage
+
+FIRST_MEMBERSHIP_YEAR = 2007  # ISECG was founded by 14 agencies in 2007.
+
+
+def validate_not_future_year(year: int) -> None:
+    """Refuse a year after the current one."""
+    if year > timezone.now().year:
+        raise ValidationError(f"{year} is in the future.", code="future_year")
+
+
+class MembersIndexPage(ContentPage):
+    api_type = "members_index"
+
+    intro = RichTextField(blank=True)
+
+    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
+    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
+    api_fields = [APIField("intro")]
+
+    parent_page_types = ["content_models.HomePage"]
+    subpage_types = ["content_models.MemberProfilePage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = "members index"
+
+
+class MemberProfilePage(ContentPage):
+    """A member agency. The page title is the agency's name."""
+
+    api_type = "member"
+
+    acronym = models.CharField(max_length=20, help_text="Unique, e.g. NASA.")
+    country = CountryField(
+        blank=True,
+        help_text="ISO 3166-1 alpha-2; leave empty for an intergovernmental body such as ESA.",
+    )
+    logo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    website = models.URLField(blank=True)
+    year_joined = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(FIRST_MEMBERSHIP_YEAR), validate_not_future_year],
+        help_text="Year the agency joined ISECG (2007 for founding members).",
+    )
+    iss_partner = models.BooleanField(
+        "ISS partner", default=False, help_text="One of the International Space Station partners."
+    )
+    summary = models.TextField(blank=True)
+    body = RichTextField(blank=True)
+    verification_note = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Shown with the profile when a detail could not be confirmed by a source.",
+    )
+
+    content_panels = ContentPage.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("acronym"),
+                FieldPanel("country"),
+                FieldPanel("year_joined"),
+                FieldPanel("iss_partner"),
+                FieldPanel("website"),
+            ],
+            heading="Agency",
+        ),
+        FieldPanel("logo"),
+        FieldPanel("summary"),
+        FieldPanel("body"),
+        FieldPanel("verification_note"),
+    ]
+    search_fields = ContentPage.search_fields + [
+        index.SearchField("acronym", boost=3),
+        index.AutocompleteField("acronym"),
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("country"),
+        index.FilterField("iss_partner"),
+        index.FilterField("year_joined"),
+    ]
+    api_fields = [
+        APIField("acronym"),
+        APIField("country"),
+        APIField("logo"),
+        APIField("logo_thumbnail", serializer=ImageRenditionField("max-400x400", source="logo")),
+        APIField("website"),
+        APIField("year_joined"),
+        APIField("iss_partner"),
+        APIField("summary"),
+        APIField("body"),
+        APIField("verification_note"),
+    ]
+
+    parent_page_types = ["content_models.MembersIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "member profile"
+
+    def clean(self):
+        super().clean()
+        if self.acronym:
+            self.acronym = self.acronym.strip()
+            clash = (
+                MemberProfilePage.objects.filter(acronym__iexact=self.acronym)
+                .exclude(pk=self.pk)
+                .first()
+            )
+            if clash is not None:
+                raise ValidationError(
+                    {"acronym": f"{clash.title} already uses the acronym {clash.acronym}."}
+                )
