@@ -1,13 +1,16 @@
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+
+from api.errors import api_aware_handler, not_found
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", include("api.urls")),
+    re_path(r"^api/", not_found),
 ]
 
 if settings.DEBUG:
@@ -16,3 +19,9 @@ if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+# API paths answer problem+json even when Django itself raises (unknown URL, crash).
+handler400 = api_aware_handler(400, "django.views.defaults.bad_request")
+handler403 = api_aware_handler(403, "django.views.defaults.permission_denied")
+handler404 = api_aware_handler(404, "django.views.defaults.page_not_found")
+handler500 = api_aware_handler(500, "django.views.defaults.server_error")

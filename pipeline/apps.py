@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class PipelineConfig(AppConfig):
     name = "pipeline"
     verbose_name = "Content pipeline"
+
+    def ready(self):
+        from . import signals  # noqa: F401

@@ -1,16 +1,26 @@
 """Liveness and readiness for load balancers and `make run`."""
 
 from django.db import connection
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.response import Response
-from rest_framework.views import APIView
+
+from .base import DeliveryView
 
 
-class HealthView(APIView):
+class HealthView(DeliveryView):
     """Report that the app answers and its database is reachable."""
 
-    authentication_classes: list = []
-    permission_classes: list = []
+    throttle_classes: list = []
 
+    @extend_schema(
+        operation_id="health",
+        summary="Is the service up?",
+        responses=inline_serializer(
+            "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
+        ),
+        tags=["Health"],
+    )
     def get(self, request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -78,8 +78,8 @@ INSTALLED_APPS = [
     "django_countries",
     "django_filters",
     "rest_framework",
-    "rest_framework_api_key",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "corsheaders",
     "django_tasks",
     "django_tasks_db",
@@ -132,6 +132,9 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+# Admin and form views run in one transaction, so a publish and everything the pipeline records
+# for it commit together or not at all. The read API opts out (see api.views.base).
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout rides out short locks.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -210,7 +213,11 @@ WAGTAILFRONTENDCACHE = {}
 
 # Django REST Framework: the delivery API's conventions live in `api/`.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_ANON_RATE", "600/minute"),
+        "user": env_str("API_TOKEN_RATE", "3000/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
@@ -223,16 +230,34 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Published, versioned content of the ISECG site for any frontend.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {},
+    "PREPROCESSING_HOOKS": ["api.schema.only_delivery_api"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
 }
 
 # CORS: frontends that may call the API from a browser.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
+CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "user-agent"]
 
 # Where reviewers' previews and the reference frontend live (issue: preview).
 FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:8001")
 
-# Pipeline / content defaults (overridable by environment).
+# Delivery API
+# Absolute base of media and document URLs in API documents (frontends live on other origins).
+API_PUBLIC_BASE_URL = env_str("API_PUBLIC_BASE_URL", WAGTAILADMIN_BASE_URL)
+# The renditions every image carries in the API: name -> Wagtail filter spec.
+API_IMAGE_RENDITIONS = {
+    "thumbnail": "fill-160x160",
+    "small": "max-480x480",
+    "medium": "max-960x960",
+    "large": "max-1920x1920",
+}
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
 
 LOGGING = {

@@ -1,0 +1,57 @@
+"""What a caller may see. Every endpoint asks here; none filters on its own.
+
+A caller sees a page when it is live, has a published document, and the document's audience
+(the page's view restrictions) admits the caller. Drafts never reach this module: documents
+are rendered from the live page at publish time, previews go through `preview` tokens.
+"""
+
+from django.db.models import Q, QuerySet
+from wagtail.models import Page
+
+from pipeline.audience import ANONYMOUS, Caller, audience_allows
+from pipeline.models import Change, LiveDocument
+
+
+def caller_of(request) -> Caller:
+    """Return who is asking, from the API token the request authenticated with (if any)."""
+    return getattr(request, "caller", None) or ANONYMOUS
+
+
+def _restricted_ids_allowed(caller: Caller) -> list[int]:
+    """Return ids of restricted live documents this caller may read (restricted ones are few)."""
+    if not caller.authenticated:
+        return []
+    rows = LiveDocument.objects.filter(is_public=False).values_list("page_id", "audience")
+    return [page_id for page_id, audience in rows if audience_allows(audience, caller)]
+
+
+def visibility_q(caller: Caller, prefix: str = "live_document__") -> Q:
+    """Return the filter for documents the caller may read, relative to `prefix`."""
+    visible = Q(**{f"{prefix}is_public": True})
+    allowed = _restricted_ids_allowed(caller)
+    if allowed:
+        visible |= Q(**{f"{prefix}page_id__in": allowed})
+    return visible
+
+
+def visible_pages(caller: Caller, model: type[Page] = Page) -> QuerySet:
+    """Return the pages of `model` the caller may read."""
+    return model.objects.filter(live=True, live_document__isnull=False).filter(visibility_q(caller))
+
+
+def visible_documents(caller: Caller) -> QuerySet:
+    """Return the live documents the caller may read."""
+    return LiveDocument.objects.filter(page__live=True).filter(visibility_q(caller, prefix=""))
+
+
+def visible_changes(caller: Caller) -> tuple[QuerySet, callable]:
+    """Return change entries the caller may see, and a predicate for the restricted ones."""
+    if not caller.authenticated:
+        return Change.objects.filter(is_public=True), lambda change: True
+    return (
+        Change.objects.all(),
+        lambda change: (
+            change.is_public
+            or any(audience_allows(audience, caller) for audience in change.audiences)
+        ),
+    )

@@ -1,0 +1,119 @@
+"""One error format for the whole API: RFC 9457 `application/problem+json`.
+
+DRF exceptions go through `exception_handler`; Django's own 404/500 on `/api/` paths through
+`handler404`/`handler500` in `cms.urls`, so no API path ever answers HTML or a traceback.
+"""
+
+import json
+import logging
+from http import HTTPStatus
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from rest_framework import exceptions
+from rest_framework.views import set_rollback
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+class BadRequest(exceptions.APIException):
+    """A query parameter is unknown or has a bad value."""
+
+    status_code = 400
+    default_detail = "Bad request."
+    default_code = "bad_request"
+
+
+class Gone(exceptions.APIException):
+    status_code = 410
+    default_detail = "Gone."
+    default_code = "gone"
+
+
+def problem(status: int, detail: str, *, title: str | None = None, **extra) -> HttpResponse:
+    """Return a problem+json response."""
+    body = {
+        "type": extra.pop("type", "about:blank"),
+        "title": title or HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = HttpResponse(
+        json.dumps(body, ensure_ascii=False), status=status, content_type=PROBLEM_JSON
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _detail_text(detail) -> tuple[str, list | None]:
+    """Flatten DRF's error detail (string, list or dict) into one sentence and a field list."""
+    if isinstance(detail, dict):
+        errors = [
+            {"field": field, "message": " ".join(str(m) for m in _as_list(messages))}
+            for field, messages in detail.items()
+        ]
+        text = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return text, errors
+    if isinstance(detail, list):
+        return " ".join(str(item) for item in detail), None
+    return str(detail), None
+
+
+def _as_list(value):
+    return value if isinstance(value, list) else [value]
+
+
+def exception_handler(exc, context):
+    """DRF exception handler answering every error as problem+json."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found.")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(str(exc) or None)
+    if not isinstance(exc, exceptions.APIException):
+        logger.exception("Unhandled API error", exc_info=exc)
+        set_rollback()
+        return problem(500, "The server failed to answer this request; it has been logged.")
+    detail, errors = _detail_text(exc.detail)
+    extra = {"errors": errors} if errors else {}
+    response = problem(exc.status_code, detail, **extra)
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None) is not None:
+        response["Retry-After"] = str(int(exc.wait) + 1)
+    set_rollback()
+    return response
+
+
+def is_api_path(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+DJANGO_DETAILS = {
+    400: "The request could not be understood.",
+    403: "Access to this resource is forbidden.",
+    404: "There is no API endpoint at this path; see /api/v1/docs/.",
+    500: "The server failed to answer this request; it has been logged.",
+}
+
+
+def api_aware_handler(status: int, fallback: str):
+    """Return a Django error handler that answers problem+json on API paths."""
+    from django.utils.module_loading import import_string
+
+    default_view = import_string(fallback)
+
+    def handler(request, exception=None):
+        if is_api_path(request):
+            return problem(status, DJANGO_DETAILS[status])
+        if status == 500:
+            return default_view(request)
+        return default_view(request, exception)
+
+    return handler
+
+
+def not_found(request, *args, **kwargs):
+    """Answer unknown API paths (also with DEBUG on, where Django would show its HTML page)."""
+    return problem(404, DJANGO_DETAILS[404])

@@ -1,0 +1,245 @@
+"""How content leaves the API: frontend paths, links, rich text, images and documents.
+
+Documents are rendered once, at publish time (or for a preview), by the serializers in
+`api.serializers`. A `RenderContext` carries what that needs: whom the document is for (its
+audience decides which links and embedded pages may appear), absolute URLs for media, and the
+set of objects the document embeds, which the pipeline records so that a change to any of them
+re-renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cached_property
+from html import escape
+
+from django.conf import settings
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.images.formats import get_image_format
+from wagtail.models import Page, Site
+from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRewriter
+
+from pipeline.audience import PUBLIC, Audience, audience_covers, audience_for_page
+
+COLLECTION_BY_TYPE = {
+    "faq": "faqs",
+    "member": "members",
+    "roadmap_release": "roadmap-releases",
+}
+
+
+def api_path(page_type: str, page_id: int) -> str:
+    """Return the API path of an item: its typed collection when it has one, else `pages`."""
+    return f"/api/v1/{COLLECTION_BY_TYPE.get(page_type, 'pages')}/{page_id}/"
+
+
+def page_type_of(page: Page) -> str:
+    """Return the API `type` of a page (its model's `api_type`)."""
+    return getattr(page.specific_class or type(page), "api_type", "page")
+
+
+class RenderContext:
+    """What rendering one document needs, and what it found the document depends on."""
+
+    def __init__(self, *, audience: Audience = PUBLIC, version: int | None = None):
+        self.audience = audience
+        self.version = version
+        self.dependencies: set[tuple[str, int]] = set()
+        self._page_cache: dict[int, Page | None] = {}
+        self._audience_cache: dict[int, Audience] = {}
+
+    # URLs -----------------------------------------------------------------------------------
+
+    @cached_property
+    def _root_url_path(self) -> str:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        return site.root_page.url_path if site else "/"
+
+    def frontend_path(self, page: Page) -> str:
+        """Return the path a frontend serves the page at, e.g. `/members/nasa/`."""
+        url_path = page.url_path or ""
+        root = self._root_url_path
+        if url_path.startswith(root):
+            return "/" + url_path[len(root) :]
+        return url_path
+
+    @staticmethod
+    def absolute(url: str) -> str:
+        """Return a media or document URL that works from any origin."""
+        if url.startswith(("http://", "https://")):
+            return url
+        return settings.API_PUBLIC_BASE_URL.rstrip("/") + url
+
+    # Pages ----------------------------------------------------------------------------------
+
+    def depend(self, kind: str, target_id: int) -> None:
+        self.dependencies.add((kind, int(target_id)))
+
+    def visible_page(self, page_or_id: Page | int | None) -> Page | None:
+        """Return the page if everyone who may read this document may read it too, else None.
+
+        Records the dependency either way: when the target becomes visible, or stops being
+        visible, this document is rendered again.
+        """
+        if page_or_id is None:
+            return None
+        page_id = page_or_id if isinstance(page_or_id, int) else page_or_id.pk
+        if page_id is None:
+            return None
+        self.depend("page", page_id)
+        if page_id not in self._page_cache:
+            self._load_pages([page_id])
+        return self._page_cache[page_id]
+
+    def visible_pages(self, ids: Iterable[int]) -> list[Page]:
+        """Return the visible pages among these ids, in order, loading them in one query."""
+        ids = list(ids)
+        for page_id in ids:
+            self.depend("page", page_id)
+        self._load_pages([i for i in ids if i not in self._page_cache])
+        return [p for p in (self._page_cache[i] for i in ids) if p is not None]
+
+    def _load_pages(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        live = {p.pk: p for p in Page.objects.filter(pk__in=ids, live=True).specific()}
+        for page_id in ids:
+            page = live.get(page_id)
+            if page is not None and not audience_covers(self.audience, audience_for_page(page)):
+                page = None
+            self._page_cache[page_id] = page
+
+    def page_link(self, page_or_id: Page | int | None) -> dict | None:
+        """Return a link to a page, or None when this document's readers may not see it."""
+        page = self.visible_page(page_or_id)
+        if page is None:
+            return None
+        page_type = page_type_of(page)
+        return {
+            "id": page.pk,
+            "type": page_type,
+            "title": page.title,
+            "url_path": self.frontend_path(page),
+            "api_url": api_path(page_type, page.pk),
+        }
+
+    # Rich text ------------------------------------------------------------------------------
+
+    def rich_text(self, html: str | None) -> str:
+        """Return display HTML: internal links resolved to frontend paths, images rendered."""
+        if not html:
+            return ""
+        rewriter = MultiRuleRewriter(
+            [
+                LinkRewriter(
+                    bulk_rules={"page": self._page_links, "document": self._document_links}
+                ),
+                EmbedRewriter(bulk_rules={"image": self._image_embeds}),
+            ]
+        )
+        return rewriter(html)
+
+    def _page_links(self, attrs_list: list[dict]) -> list[str]:
+        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        self.visible_pages(i for i in ids if i is not None)
+        tags = []
+        for page_id in ids:
+            page = self._page_cache.get(page_id) if page_id is not None else None
+            if page is None:
+                tags.append("<a>")  # keep the words, drop a link the reader could not follow
+            else:
+                tags.append(
+                    f'<a href="{escape(self.frontend_path(page))}" data-page-id="{page.pk}">'
+                )
+        return tags
+
+    def _document_links(self, attrs_list: list[dict]) -> list[str]:
+        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        documents = get_document_model().objects.in_bulk([i for i in ids if i is not None])
+        tags = []
+        for document_id in ids:
+            if document_id is not None:
+                self.depend("document", document_id)
+            document = documents.get(document_id)
+            if document is None:
+                tags.append("<a>")
+            else:
+                tags.append(f'<a href="{escape(self.absolute(document.url))}">')
+        return tags
+
+    def _image_embeds(self, attrs_list: list[dict]) -> list[str]:
+        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        images = get_image_model().objects.in_bulk([i for i in ids if i is not None])
+        tags = []
+        for attrs, image_id in zip(attrs_list, ids, strict=True):
+            if image_id is not None:
+                self.depend("image", image_id)
+            image = images.get(image_id)
+            if image is None:
+                tags.append("")
+                continue
+            image_format = get_image_format(attrs.get("format", "fullwidth"))
+            rendition = image.get_rendition(image_format.filter_spec)
+            alt = attrs.get("alt") or image.default_alt_text
+            css_class = (
+                f' class="{escape(image_format.classname)}"' if image_format.classname else ""
+            )
+            tags.append(
+                f'<img src="{escape(self.absolute(rendition.url))}" width="{rendition.width}" '
+                f'height="{rendition.height}" alt="{escape(alt)}"{css_class}>'
+            )
+        return tags
+
+    # Images and documents -------------------------------------------------------------------
+
+    def image(self, image, alt: str | None = None) -> dict | None:
+        """Return an image with its configured renditions, never a bare id."""
+        if image is None:
+            return None
+        self.depend("image", image.pk)
+        specs = settings.API_IMAGE_RENDITIONS
+        renditions = image.get_renditions(*specs.values())
+        return {
+            "id": image.pk,
+            "title": image.title,
+            "alt": alt or image.default_alt_text,
+            "width": image.width,
+            "height": image.height,
+            "url": self.absolute(image.file.url),
+            "renditions": {
+                name: {
+                    "url": self.absolute(renditions[spec].url),
+                    "width": renditions[spec].width,
+                    "height": renditions[spec].height,
+                }
+                for name, spec in specs.items()
+            },
+        }
+
+    def document(self, document) -> dict | None:
+        """Return a document's URL, size and content type."""
+        if document is None:
+            return None
+        self.depend("document", document.pk)
+        return {
+            "id": document.pk,
+            "title": document.title,
+            "url": self.absolute(document.url),
+            "file_size": document.get_file_size(),
+            "content_type": document.content_type,
+        }
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def audience_of(page: Page) -> Audience:
+    """Return the audience a document for this page is rendered for."""
+    if page.pk is None and page.path == "":
+        return PUBLIC
+    return audience_for_page(page)

@@ -1,0 +1,120 @@
+"""Reads: documents, listings, versions and changes, always through `api.access`."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import QuerySet
+from wagtail.models import Page, Site
+
+from pipeline.audience import Caller
+from pipeline.models import PublishedVersion
+
+from .access import visible_changes, visible_documents, visible_pages
+
+
+@dataclass
+class Document:
+    body: str
+    etag: str
+    published_at: datetime
+    public: bool
+
+
+DOCUMENT_COLUMNS = ("version__body", "version__etag", "version__published_at", "is_public")
+
+
+def document_get(*, caller: Caller, page_id: int, page_type: str | None = None) -> Document | None:
+    """Return the live document of a page the caller may read, optionally of one type."""
+    queryset = visible_documents(caller).filter(page_id=page_id)
+    if page_type is not None:
+        queryset = queryset.filter(version__type=page_type)
+    row = queryset.values_list(*DOCUMENT_COLUMNS).first()
+    return Document(*row) if row else None
+
+
+def document_resolve(*, caller: Caller, path: str) -> Document | None:
+    """Return the document a frontend serves at `path` (e.g. `/members/nasa/`)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return None
+    url_path = site.root_page.url_path + path.strip("/") + ("/" if path.strip("/") else "")
+    row = (
+        visible_documents(caller)
+        .filter(page__url_path=url_path)
+        .values_list(*DOCUMENT_COLUMNS)
+        .first()
+    )
+    return Document(*row) if row else None
+
+
+def listing(
+    *, queryset: QuerySet, offset: int, limit: int
+) -> tuple[int, list[tuple[str, datetime]]]:
+    """Return the total and one page of (body, published_at) rows, in two queries."""
+    count = queryset.count()
+    rows = list(
+        queryset.values_list(
+            "live_document__version__body", "live_document__version__published_at"
+        )[offset : offset + limit]
+    )
+    return count, rows
+
+
+def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
+    return visible_pages(caller, model)
+
+
+def versions_of(*, page_id: int) -> QuerySet:
+    return PublishedVersion.objects.filter(page_id=page_id).select_related("published_by")
+
+
+def version_as_of(*, page_id: int, moment: datetime) -> PublishedVersion | None:
+    """Return the version that was live at `moment`."""
+    return (
+        PublishedVersion.objects.filter(page_id=page_id, published_at__lte=moment)
+        .exclude(live_until__lte=moment)
+        .order_by("-number")
+        .first()
+    )
+
+
+def changes_after(*, caller: Caller, seq: int, limit: int) -> tuple[list, int]:
+    """Return up to `limit` entries after `seq` the caller may see, and the last seq scanned."""
+    queryset, may_see = visible_changes(caller)
+    entries: list = []
+    last = seq
+    while len(entries) < limit:
+        batch = list(queryset.filter(seq__gt=last).order_by("seq")[: limit * 2])
+        if not batch:
+            break
+        for change in batch:
+            if len(entries) == limit:
+                break
+            last = change.seq
+            if may_see(change):
+                entries.append(change)
+    return entries, last
+
+
+SEARCH_CANDIDATES = 1000
+
+
+def search(
+    *, caller: Caller, query: str, page_type: str | None, offset: int, limit: int
+) -> tuple[int, list[str]]:
+    """Return the number of visible hits and one page of their documents, best first.
+
+    Wagtail's backend ranks live pages (PostgreSQL full text on PostgreSQL); the caller's
+    visibility then filters the top `SEARCH_CANDIDATES` by id, so nothing hidden is counted.
+    """
+    from .filters import PageFilter
+
+    pages = Page.objects.live()
+    if page_type is not None:
+        pages = PageFilter().filter_type(pages, "type", page_type)
+    ranked = [page.pk for page in pages.search(query)[:SEARCH_CANDIDATES]]
+    bodies = dict(
+        visible_documents(caller).filter(page_id__in=ranked).values_list("page_id", "version__body")
+    )
+    visible = [bodies[page_id] for page_id in ranked if page_id in bodies]
+    return len(visible), visible[offset : offset + limit]

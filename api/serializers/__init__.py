@@ -1,0 +1,1 @@
+"""Output serializers: one module per resource, explicit fields, unique component names."""

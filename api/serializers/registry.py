@@ -1,0 +1,66 @@
+"""Which serializer renders which page type, and rendering a page to its stored document."""
+
+import hashlib
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from wagtail.models import Page
+
+from content_models.models import (
+    FAQIndexPage,
+    FAQPage,
+    HomePage,
+    MemberProfilePage,
+    MembersIndexPage,
+    RoadmapIndexPage,
+    RoadmapReleasePage,
+    StandardPage,
+)
+
+from ..rendering import RenderContext
+from .base import ItemSerializer
+from .faqs import FAQSerializer
+from .members import MemberSerializer
+from .pages import HomePageSerializer, IndexPageSerializer, StandardPageSerializer
+from .roadmap import RoadmapReleaseSerializer
+
+SERIALIZERS: dict[type[Page], type[ItemSerializer]] = {
+    HomePage: HomePageSerializer,
+    StandardPage: StandardPageSerializer,
+    FAQIndexPage: IndexPageSerializer,
+    FAQPage: FAQSerializer,
+    MembersIndexPage: IndexPageSerializer,
+    MemberProfilePage: MemberSerializer,
+    RoadmapIndexPage: IndexPageSerializer,
+    RoadmapReleasePage: RoadmapReleaseSerializer,
+}
+
+
+def serializer_for(model: type[Page]) -> type[ItemSerializer]:
+    """Return the serializer of a page type; a type without one is a configuration error."""
+    try:
+        return SERIALIZERS[model]
+    except KeyError:
+        raise LookupError(
+            f"No API serializer for {model.__name__}: add it to api.serializers.registry."
+        ) from None
+
+
+def dump_json(data) -> str:
+    """Serialize a document the one way every stored body and response uses."""
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
+
+
+def etag_of(body: str) -> str:
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def render_data(page: Page, context: RenderContext) -> dict:
+    """Render a page (live, or a draft for preview) to its delivery document."""
+    page = page.specific if type(page) is Page else page
+    serializer = serializer_for(type(page))(page, context={"render": context})
+    return dict(serializer.data)
+
+
+def render_document(page: Page, context: RenderContext) -> str:
+    return dump_json(render_data(page, context))

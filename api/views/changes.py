@@ -1,0 +1,83 @@
+"""The change log as a feed: follow it with a cursor and never miss an entry."""
+
+import json
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from pipeline.models import FeedState
+
+from .. import selectors
+from ..caching import json_response
+from ..errors import Gone
+from ..params import decode_cursor, encode_cursor, int_param
+from ..rendering import api_path
+from ..schema import ERRORS, LIMIT, NOT_MODIFIED, problem
+from ..serializers.versions import ChangeFeedSerializer
+from .base import DeliveryView
+
+DEFAULT_CHANGES_LIMIT = 100
+MAX_CHANGES_LIMIT = 1000
+
+
+class ChangesView(DeliveryView):
+    params = frozenset({"cursor", "limit"})
+
+    @extend_schema(
+        operation_id="changes_list",
+        summary="Follow the change log",
+        description=(
+            "Entries in commit order. Start without a cursor, then pass `next` as `cursor`; "
+            "an entry never appears behind one already read. A cursor older than the retention "
+            "window answers 410: resync from the collections, then follow the feed again."
+        ),
+        parameters=[
+            OpenApiParameter("cursor", OpenApiTypes.STR, description="`next` of the last answer."),
+            LIMIT,
+        ],
+        responses={
+            200: ChangeFeedSerializer,
+            **NOT_MODIFIED,
+            **ERRORS,
+            410: problem("The cursor is older than the retention window."),
+        },
+        tags=["Changes"],
+    )
+    def get(self, request, *args, **kwargs):
+        raw = request.GET.get("cursor")
+        after = decode_cursor(raw) if raw is not None else 0
+        limit = int_param(
+            request, "limit", default=DEFAULT_CHANGES_LIMIT, minimum=1, maximum=MAX_CHANGES_LIMIT
+        )
+        state = FeedState.objects.filter(pk=1).values_list("last_seq", "pruned_through").first()
+        last_seq, pruned_through = state or (0, 0)
+        if raw is not None and after < pruned_through:
+            raise Gone(
+                "This cursor is older than the change log's retention window: resync from the "
+                "collections and follow the feed from a fresh cursor."
+            )
+        entries, last = selectors.changes_after(caller=self.caller, seq=after, limit=limit)
+        cursor = encode_cursor(last)
+        payload = {
+            "results": [
+                {
+                    "seq": change.seq,
+                    "action": change.action,
+                    "type": change.type,
+                    "id": change.page_id,
+                    "version": change.version,
+                    "at": change.at.isoformat().replace("+00:00", "Z"),
+                    "api_url": api_path(change.type, change.page_id),
+                }
+                for change in entries
+            ],
+            "next": cursor,
+            "next_url": request.build_absolute_uri(f"{request.path}?cursor={cursor}"),
+            "has_more": last < last_seq,
+        }
+        return json_response(
+            request,
+            json.dumps(payload, separators=(",", ":")),
+            public=not self.caller.authenticated,
+            max_age=0,
+        )

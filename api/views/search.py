@@ -1,0 +1,122 @@
+"""Search across every published item the caller may read, on Wagtail's search backend."""
+
+import json
+import re
+
+from django.utils.html import strip_tags
+from django.utils.http import urlencode
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+
+from .. import selectors
+from ..caching import json_response
+from ..errors import BadRequest
+from ..filters import PAGE_TYPES
+from ..params import limit_offset
+from ..schema import ERRORS, LIMIT, NOT_MODIFIED, OFFSET, paginated
+from ..serializers.versions import SearchResultSerializer
+from .base import DeliveryView
+
+MAX_QUERY_LENGTH = 200
+SNIPPET_RADIUS = 90
+
+
+class SearchView(DeliveryView):
+    params = frozenset({"q", "type", "limit", "offset"})
+
+    @extend_schema(
+        operation_id="search",
+        summary="Search published content",
+        parameters=[
+            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Search terms."),
+            OpenApiParameter("type", OpenApiTypes.STR, enum=PAGE_TYPES, description="Item type."),
+            LIMIT,
+            OFFSET,
+        ],
+        responses={200: paginated(SearchResultSerializer), **NOT_MODIFIED, **ERRORS},
+        tags=["Search"],
+    )
+    def get(self, request, *args, **kwargs):
+        query = request.GET.get("q", "").strip()
+        if not query:
+            raise BadRequest("'q' is required: the words to search for.")
+        if len(query) > MAX_QUERY_LENGTH:
+            raise BadRequest(f"'q' must be at most {MAX_QUERY_LENGTH} characters.")
+        page_type = request.GET.get("type")
+        if page_type is not None and page_type not in PAGE_TYPES:
+            raise BadRequest(f"'type' must be one of {', '.join(PAGE_TYPES)}, got {page_type!r}.")
+        limit, offset = limit_offset(request)
+        count, hits = selectors.search(
+            caller=self.caller, query=query, page_type=page_type, offset=offset, limit=limit
+        )
+        payload = {
+            "count": count,
+            "next": self._url(offset + limit, limit) if offset + limit < count else None,
+            "previous": self._url(max(offset - limit, 0), limit) if offset > 0 else None,
+            "results": [_result(body, query) for body in hits],
+        }
+        return json_response(
+            request,
+            json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            public=not self.caller.authenticated,
+        )
+
+    def _url(self, offset: int, limit: int) -> str:
+        query = self.request.GET.copy()
+        query["limit"], query["offset"] = str(limit), str(offset)
+        return self.request.build_absolute_uri(f"{self.request.path}?{urlencode(query)}")
+
+
+def _result(body: str, query: str) -> dict:
+    document = json.loads(body)
+    return {
+        "type": document["type"],
+        "id": document["id"],
+        "title": document["title"],
+        "url_path": document["url_path"],
+        "api_url": f"/api/v1/pages/{document['id']}/",
+        "snippet": snippet(document, query),
+    }
+
+
+def snippet(document: dict, query: str) -> str:
+    """Return the passage of the document around the first search term it contains."""
+    text = " ".join(_texts(document))
+    text = re.sub(r"\s+", " ", strip_tags(text)).strip()
+    terms = [t for t in re.split(r"\W+", query.lower()) if len(t) > 1]
+    lowered = text.lower()
+    positions = [lowered.find(t) for t in terms if lowered.find(t) >= 0]
+    if not positions:
+        return text[: SNIPPET_RADIUS * 2].rstrip() + ("…" if len(text) > SNIPPET_RADIUS * 2 else "")
+    start = max(min(positions) - SNIPPET_RADIUS, 0)
+    end = min(start + SNIPPET_RADIUS * 2, len(text))
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
+
+
+SNIPPET_SKIP = {
+    "id",
+    "type",
+    "slug",
+    "url_path",
+    "api_url",
+    "url",
+    "version",
+    "published_at",
+    "last_published_at",
+    "renditions",
+    "parent_id",
+    "etag",
+    "title",
+}
+
+
+def _texts(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if key not in SNIPPET_SKIP:
+                yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)

@@ -1,0 +1,71 @@
+"""Thin receivers: Wagtail and Django events in, pipeline services out."""
+
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from wagtail.documents import get_document_model
+from wagtail.images import get_image_model
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from . import services
+from .models import LiveDocument
+
+
+@receiver(page_published)
+def on_page_published(sender, instance, revision=None, **kwargs):
+    # Wagtail also sends page_published for a publish scheduled in the future; the page is
+    # not live then, and item_publish ignores it until the scheduled publish really happens.
+    services.item_publish(page=instance, revision=revision, user=getattr(revision, "user", None))
+
+
+@receiver(page_unpublished)
+def on_page_unpublished(sender, instance, **kwargs):
+    services.item_unpublish(page=instance)
+
+
+@receiver(post_page_move)
+def on_page_moved(sender, instance, url_path_before=None, url_path_after=None, **kwargs):
+    if url_path_before != url_path_after or kwargs.get("parent_page_before") != kwargs.get(
+        "parent_page_after"
+    ):
+        services.item_move(page=instance)
+
+
+@receiver(pre_delete, sender=Page)
+def on_page_deleting(sender, instance, **kwargs):
+    # The live document goes with the page; remember who could read it for the feed entry.
+    document = LiveDocument.objects.filter(page_id=instance.pk).only("audience").first()
+    instance._pipeline_audience = document.audience if document is not None else None
+
+
+@receiver(post_delete, sender=Page)
+def on_page_deleted(sender, instance, **kwargs):
+    services.item_delete(
+        page_id=instance.pk, audience=getattr(instance, "_pipeline_audience", None)
+    )
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def on_view_restriction_changed(sender, instance, **kwargs):
+    page = Page.objects.filter(pk=instance.page_id).first()
+    if page is not None:
+        services.visibility_refresh(page=page)
+
+
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
+def on_view_restriction_groups_changed(sender, instance, action, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        on_view_restriction_changed(sender, instance)
+
+
+@receiver(post_save, sender=get_image_model())
+@receiver(post_delete, sender=get_image_model())
+def on_image_changed(sender, instance, **kwargs):
+    services.media_changed(kind="image", target_id=instance.pk)
+
+
+@receiver(post_save, sender=get_document_model())
+@receiver(post_delete, sender=get_document_model())
+def on_document_changed(sender, instance, **kwargs):
+    services.media_changed(kind="document", target_id=instance.pk)
