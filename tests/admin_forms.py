@@ -9,6 +9,7 @@ from typing import Any
 from django.http import HttpResponse, QueryDict
 from django.test import Client
 from django.urls import reverse
+from wagtail.blocks import BlockField
 from wagtail.models import Page
 from wagtail.test.utils.form_data import querydict_from_html
 
@@ -37,7 +38,22 @@ def form_data(response: HttpResponse) -> QueryDict:
     for name, values in data.lists():
         # A browser drops the newline Django's textarea template puts before the value.
         data.setlist(name, [value.removeprefix("\n") for value in values])
+    _add_streamfields(data, response.context["form"])
     return data
+
+
+def _add_streamfields(data: QueryDict, form) -> None:
+    """Post the StreamFields that the admin's JavaScript, not the HTML, would submit.
+
+    Only empty streams are filled in; a test that keeps a non-empty stream must pass it in
+    `changes` (built with `wagtail.test.utils.form_data.streamfield`).
+    """
+    for name, field in form.fields.items():
+        if not isinstance(field, BlockField) or f"{name}-count" in data:
+            continue
+        if form[name].value():
+            raise ValueError(f"Pass the StreamField {name!r} explicitly: it is not empty.")
+        data[f"{name}-count"] = "0"
 
 
 def submit(
