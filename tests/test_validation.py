@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from wagtail.models import Page, Revision
@@ -16,7 +17,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
 
-from .admin_forms import create_page, edit_page
+from .admin_forms import create_page, edit_page, workflow_action_url
 from .factories import (
     FAQIndexPageFactory,
     FAQPageFactory,
@@ -172,6 +173,64 @@ def test_a_profile_keeps_its_own_acronym_when_edited(editor_client, csa):
     response = edit_page(editor_client, csa, {"acronym": "csa"})
 
     assert response.status_code == 302
+
+
+def test_acronym_taken_by_another_profiles_draft_is_a_form_error(
+    editor_client, reviewer_client, members_index, csa
+):
+    """Otherwise approving the first draft would fail inside the publish with a server error."""
+    csa.save_revision().publish()
+    edit_page(editor_client, csa, {"acronym": "ESA"}, action="submit")
+
+    response = create_page(
+        editor_client,
+        MemberProfilePage,
+        members_index,
+        {"title": "European Space Agency", "slug": "esa", "acronym": "esa"},
+    )
+
+    assert_form_error(response, "acronym", "Canadian Space Agency already uses the acronym ESA")
+    assert not MemberProfilePage.objects.filter(slug="esa").exists()
+    csa.refresh_from_db()
+    response = reviewer_client.post(workflow_action_url(csa, "approve"), {"comment": ""})
+    assert response.status_code == 302
+    csa.refresh_from_db()
+    assert (csa.live, csa.acronym) == (True, "ESA")
+
+
+@pytest.mark.parametrize("publish_copies", ["", "on"])
+def test_copying_a_member_profile_is_refused_with_a_message(
+    reviewer_client, members_index, csa, publish_copies
+):
+    csa.save_revision().publish()
+    pages_before = MemberProfilePage.objects.count()
+
+    response = reviewer_client.post(
+        reverse("wagtailadmin_pages:copy", args=[csa.pk]),
+        {
+            "new_title": "Copy",
+            "new_slug": "copy",
+            "new_parent_page": members_index.pk,
+            "publish_copies": publish_copies,
+        },
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    assert "cannot be copied" in response.content.decode()
+    assert MemberProfilePage.objects.count() == pages_before
+
+
+def test_copying_other_pages_is_still_possible(reviewer_client, releases):
+    first = releases[0]
+
+    response = reviewer_client.post(
+        reverse("wagtailadmin_pages:copy", args=[first.pk]),
+        {"new_title": "Copy", "new_slug": "copy", "new_parent_page": first.get_parent().pk},
+    )
+
+    assert response.status_code == 302
+    assert RoadmapReleasePage.objects.filter(slug="copy").exists()
 
 
 # Roadmap releases
@@ -374,6 +433,17 @@ def test_model_rejects_duplicate_acronym_in_any_case(members_index, csa):
 
 def test_model_accepts_a_profile_keeping_its_own_acronym(csa):
     csa.full_clean()
+
+
+def test_model_rejects_an_acronym_used_in_another_profiles_draft(members_index, csa):
+    draft = csa.save_revision()  # the live row keeps CSA; the draft takes ESA
+    draft.content["acronym"] = "ESA"
+    draft.save(update_fields=["content"])
+    other = MemberProfilePageFactory(parent=members_index, acronym="NASA")
+    other.acronym = "esa"
+    assert_invalid(
+        other, "acronym", "Canadian Space Agency already uses the acronym ESA in a draft."
+    )
 
 
 def test_model_rejects_a_release_superseding_itself(releases):
