@@ -14,9 +14,7 @@ from wagtail.test.utils.form_data import rich_text
 from content_models.models import MemberProfilePage
 
 from .admin_forms import create_page, edit_page, edit_url, workflow_action_url
-from .factories import MemberProfilePageFactory, UserFactory
-
-PASSWORD = "correct-horse-battery"  # what UserFactory sets
+from .factories import USER_PASSWORD, MemberProfilePageFactory, UserFactory
 
 NEW_PROFILE = {
     "title": "Korea Aerospace Research Institute",
@@ -261,7 +259,7 @@ def test_editor_drafts_and_submits_then_reviewer_approves_and_the_profile_is_pub
     reviewer = UserFactory(username="rita", groups=["Reviewers"])
     login_url = reverse("wagtailadmin_login")
 
-    response = client.post(login_url, {"username": editor.username, "password": PASSWORD})
+    response = client.post(login_url, {"username": editor.username, "password": USER_PASSWORD})
     assert response.status_code == 302
     assert response.url == reverse("wagtailadmin_home")
     assert client.get(reverse("wagtailadmin_home")).status_code == 200
@@ -278,7 +276,7 @@ def test_editor_drafts_and_submits_then_reviewer_approves_and_the_profile_is_pub
     draft = Revision.page_revisions.filter(object_id=str(profile.pk)).latest("created_at")
 
     client.post(reverse("wagtailadmin_logout"))
-    response = client.post(login_url, {"username": reviewer.username, "password": PASSWORD})
+    response = client.post(login_url, {"username": reviewer.username, "password": USER_PASSWORD})
     assert response.status_code == 302
     dashboard = client.get(reverse("wagtailadmin_home"))
     assert "Awaiting your review" in dashboard.content.decode()
