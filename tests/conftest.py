@@ -57,9 +57,3 @@ def editor_client(editor):
 def reviewer_client(reviewer):
     """A browser session of a member of the Reviewers group."""
     return _client_logged_in_as(reviewer)
-
-
-@pytest.fixture
-def superuser_client(superuser):
-    """A browser session of a superuser, for admin forms no group restriction should hide."""
-    return _client_logged_in_as(superuser)

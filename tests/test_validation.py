@@ -236,30 +236,30 @@ def test_copying_other_pages_is_still_possible(reviewer_client, releases):
 # Roadmap releases
 
 
-def test_release_superseding_itself_is_a_form_error(superuser_client, releases):
+def test_release_superseding_itself_is_a_form_error(editor_client, releases):
     second = releases[1]
     before = page_state(second)
 
-    response = edit_page(superuser_client, second, {"previous_release": second.pk})
+    response = edit_page(editor_client, second, {"previous_release": second.pk})
 
     assert_form_error(response, "previous_release", "A release cannot supersede itself.")
     assert page_state(second) == before
 
 
-def test_release_superseding_a_later_release_is_a_form_error(superuser_client, releases):
+def test_release_superseding_a_later_release_is_a_form_error(editor_client, releases):
     _, second, third = releases
     before = page_state(second)
 
-    response = edit_page(superuser_client, second, {"previous_release": third.pk})
+    response = edit_page(editor_client, second, {"previous_release": third.pk})
 
     assert_form_error(response, "previous_release", "is not earlier than this release")
     assert page_state(second) == before
 
 
-def test_release_superseding_an_earlier_release_is_saved(superuser_client, releases):
+def test_release_superseding_an_earlier_release_is_saved(editor_client, releases):
     first, second, _ = releases
 
-    response = edit_page(superuser_client, second, {"previous_release": first.pk})
+    response = edit_page(editor_client, second, {"previous_release": first.pk})
 
     assert response.status_code == 302
     assert latest_draft(second).previous_release == first
@@ -288,17 +288,15 @@ def test_new_release_updating_a_later_release_is_a_form_error(
     assert RoadmapReleasePage.objects.count() == pages_before
 
 
-def test_edition_without_its_number_is_a_form_error(superuser_client, releases):
-    response = edit_page(superuser_client, releases[0], {"edition_number": ""})
+def test_edition_without_its_number_is_a_form_error(editor_client, releases):
+    response = edit_page(editor_client, releases[0], {"edition_number": ""})
 
     assert_form_error(response, "edition_number", "An edition needs its edition number.")
 
 
 @pytest.mark.parametrize("release_date", ["", "2013-02-30", "next tuesday"])
-def test_missing_or_impossible_release_date_is_a_form_error(
-    superuser_client, releases, release_date
-):
-    response = edit_page(superuser_client, releases[1], {"release_date": release_date})
+def test_missing_or_impossible_release_date_is_a_form_error(editor_client, releases, release_date):
+    response = edit_page(editor_client, releases[1], {"release_date": release_date})
 
     assert response.status_code == 200
     assert "release_date" in response.context["form"].errors
