@@ -1,10 +1,11 @@
 """Shared fixtures: the migrated site root, clients for each kind of caller, users per group."""
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 from wagtail.models import Site
 
-from .factories import UserFactory
+from .factories import MembersIndexPageFactory, UserFactory
 
 
 @pytest.fixture
@@ -32,3 +33,27 @@ def reviewer(db):
 @pytest.fixture
 def superuser(db):
     return UserFactory(username="admin", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def members_index(home):
+    """The members index under the home page, where member profiles live."""
+    return MembersIndexPageFactory(parent=home)
+
+
+def _client_logged_in_as(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(editor):
+    """A browser session of a member of the Editors group."""
+    return _client_logged_in_as(editor)
+
+
+@pytest.fixture
+def reviewer_client(reviewer):
+    """A browser session of a member of the Reviewers group."""
+    return _client_logged_in_as(reviewer)

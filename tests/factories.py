@@ -18,16 +18,23 @@ from content_models.models import (
     StandardPage,
 )
 
+USER_PASSWORD = "correct-horse-battery"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
-        skip_postgeneration_save = True
+        skip_postgeneration_save = True  # `password` saves what it sets
 
     username = factory.Sequence(lambda n: f"user{n}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
-    password = factory.django.Password("correct-horse-battery")
+
+    @factory.post_generation
+    def password(self, create, extracted, **kwargs):
+        self.set_password(extracted or USER_PASSWORD)
+        if create:
+            self.save(update_fields=["password"])
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):

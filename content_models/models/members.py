@@ -9,6 +9,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.images.api.fields import ImageRenditionField
+from wagtail.models import Revision
 from wagtail.search import index
 
 from .base import ContentPage
@@ -118,12 +119,28 @@ class MemberProfilePage(ContentPage):
         super().clean()
         if self.acronym:
             self.acronym = self.acronym.strip()
-            clash = (
-                MemberProfilePage.objects.filter(acronym__iexact=self.acronym)
-                .exclude(pk=self.pk)
-                .first()
-            )
+            clash = self.acronym_clash()
             if clash is not None:
-                raise ValidationError(
-                    {"acronym": f"{clash.title} already uses the acronym {clash.acronym}."}
-                )
+                raise ValidationError({"acronym": clash})
+
+    def acronym_clash(self) -> str | None:
+        """Say which other profile uses this acronym, live or in its latest draft.
+
+        Drafts count too: otherwise two drafts could take the same acronym, and approving the
+        second one in the Review workflow would fail inside the publish, with a server error.
+        """
+        others = MemberProfilePage.objects.exclude(pk=self.pk)
+        live = others.filter(acronym__iexact=self.acronym).first()
+        if live is not None:
+            return f"{live.title} already uses the acronym {live.acronym}."
+        draft = (
+            Revision.objects.filter(
+                pk__in=others.values("latest_revision"), content__acronym__iexact=self.acronym
+            )
+            .only("content")
+            .first()
+        )
+        if draft is not None:
+            title, acronym = draft.content["title"], draft.content["acronym"]
+            return f"{title} already uses the acronym {acronym} in a draft."
+        return None

@@ -1,0 +1,257 @@
+"""`manage.py serve` runs the web server and the worker, stops them together, leaves no orphans."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from pipeline.management.commands import serve
+
+BASE_DIR = Path(settings.BASE_DIR)
+
+
+def python(code: str) -> tuple[str, ...]:
+    return (sys.executable, "-c", code)
+
+
+# Which processes it runs.
+
+
+def test_runs_the_web_server_and_the_worker():
+    children = serve.child_processes(host="127.0.0.1", port=8123, frontend_port=8124)
+
+    assert [child.name for child in children] == ["web", "worker"]
+    web, worker = (child.argv for child in children)
+    assert web[1:] == (str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8123", "--noreload")
+    assert worker[2:] == ("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+
+
+def test_no_worker_runs_the_web_server_alone():
+    children = serve.child_processes(host="::", port=1, frontend_port=2, worker=False)
+
+    assert [child.name for child in children] == ["web"]
+
+
+def test_runs_the_frontend_once_it_exists(tmp_path):
+    assert "frontend" not in [
+        child.name
+        for child in serve.child_processes(host="h", port=1, frontend_port=8001, base_dir=tmp_path)
+    ]
+
+    script = tmp_path / "frontend" / "serve.py"
+    script.parent.mkdir()
+    script.touch()
+    children = serve.child_processes(host="h", port=1, frontend_port=8001, base_dir=tmp_path)
+
+    assert children[-1] == serve.Child("frontend", (sys.executable, str(script), "--port", "8001"))
+
+
+# How it supervises them, with stand-in children.
+
+
+@pytest.fixture
+def stand_ins(monkeypatch):
+    """Make `serve` run the given (name, argv) pairs instead of the real servers."""
+
+    def use(*children: tuple[str, tuple[str, ...]]):
+        monkeypatch.setattr(
+            serve,
+            "child_processes",
+            lambda **kwargs: [serve.Child(name, argv) for name, argv in children],
+        )
+
+    return use
+
+
+SLEEPER = """
+import os, sys, time
+open(sys.argv[1], "w").write(str(os.getpid()))
+time.sleep(60)
+"""
+GRACEFUL = """
+import signal, sys, time
+def stop(signum, frame):
+    open(sys.argv[1], "w").write(signal.Signals(signum).name)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+time.sleep(60)
+"""
+OPERATOR = """
+import os, signal, time
+time.sleep(1)
+os.kill(os.getppid(), signal.SIGTERM)  # the parent is `serve`
+time.sleep(60)
+"""
+
+
+def test_a_child_exiting_stops_the_others_and_fails(stand_ins, tmp_path):
+    pid_file = tmp_path / "sleeper.pid"
+    stand_ins(
+        ("sleeper", (*python(SLEEPER), str(pid_file))),
+        ("crasher", python("import time, sys; time.sleep(1); sys.exit(3)")),
+    )
+
+    with pytest.raises(CommandError) as failed:
+        call_command("serve", verbosity=0)
+
+    assert re.fullmatch(
+        r"crasher \(pid \d+\) exited with code 3; stopped sleeper\.", str(failed.value)
+    )
+    assert not alive(int(pid_file.read_text()))
+
+
+def test_a_signal_is_forwarded_and_serve_returns_normally(stand_ins, tmp_path):
+    marker = tmp_path / "stopped"
+    stand_ins(("graceful", (*python(GRACEFUL), str(marker))), ("operator", python(OPERATOR)))
+    handler_before = signal.getsignal(signal.SIGTERM)
+
+    call_command("serve", verbosity=0)
+
+    assert marker.read_text() == "SIGTERM"
+    assert signal.getsignal(signal.SIGTERM) is handler_before
+
+
+# The real thing: migrate a fresh SQLite file, serve it, stop it with Ctrl-C.
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def alive(pid: int) -> bool:
+    """Tell whether `pid` is a running process (a zombie counts as gone)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] == "Z")
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started, directly or not, by `pid` (Linux /proc)."""
+    found = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        for child in (task / "children").read_text().split():
+            found |= {int(child)} | descendants(int(child))
+    return found
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.2)
+
+
+def health_status(port: int) -> int | None:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health/", timeout=2) as r:
+            return r.status
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return None
+
+
+@pytest.fixture(scope="module")
+def serve_env(tmp_path_factory):
+    """The environment of `make run` on a fresh, migrated SQLite file."""
+    var_dir = tmp_path_factory.mktemp("serve")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DATABASE_URL": f"sqlite:///{var_dir / 'db.sqlite3'}",
+        "CMS_VAR_DIR": str(var_dir),
+        "PYTHONUNBUFFERED": "1",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    return env
+
+
+@pytest.fixture
+def served(serve_env, tmp_path):
+    """Start `manage.py serve` on free ports; yield (process, port, output file)."""
+    port = free_port()
+    output = tmp_path / "serve.log"
+    with output.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "manage.py",
+                "serve",
+                "--port",
+                str(port),
+                "--frontend-port",
+                str(free_port()),
+            ],
+            cwd=BASE_DIR,
+            env=serve_env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(lambda: health_status(port) == 200 or process.poll() is not None, 90, "health")
+        assert process.poll() is None, output.read_text()
+        yield process, port, output
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def child_pid(output: Path, name: str) -> int:
+    started = next(line for line in output.read_text().splitlines() if line.startswith("Started "))
+    return int(started.split(f"{name} (pid ", 1)[1].split(")", 1)[0])
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_serve_answers_runs_the_worker_and_ctrl_c_stops_every_child(served):
+    process, port, output = served
+    web, worker = child_pid(output, "web"), child_pid(output, "worker")
+    children = descendants(process.pid)
+
+    assert children == {web, worker}
+    assert alive(worker)
+    assert b"db_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
+    text = output.read_text()
+    for url in ("/admin/", "/api/v1/", "/api/v1/health/"):
+        assert f"http://127.0.0.1:{port}{url}" in text
+
+    process.send_signal(signal.SIGINT)
+
+    assert process.wait(timeout=30) == 0, output.read_text()
+    wait_until(lambda: not any(alive(pid) for pid in children), 5, "the children to exit")
+    assert health_status(port) is None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(served):
+    process, port, output = served
+    web, worker = child_pid(output, "web"), child_pid(output, "worker")
+
+    os.kill(worker, signal.SIGKILL)
+
+    assert process.wait(timeout=30) == 1
+    assert not alive(web)
+    last_line = output.read_text().strip().splitlines()[-1]
+    assert last_line == f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web."
