@@ -9,6 +9,9 @@ Two services, callable from a command, a test or a task alike:
   missing ones are created, and a page is published (through Wagtail's revisions, so
   `page_published` fires) only when its content differs from what is live. A second run
   publishes nothing: every publish becomes an API version and a webhook delivery.
+
+Pages that people have changed in the admin since (a published edit, or a draft in progress)
+are kept as they are unless `overwrite` is set: `make run` loads the file on every start.
 """
 
 import datetime
@@ -145,6 +148,7 @@ class SectionReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # differs, but edited in the admin since
 
 
 @dataclass
@@ -204,7 +208,7 @@ def _content_parse(data: Any, *, file: str) -> SiteContent:
     )
     specs = [_home_parse(data["home"], where=Where(file, "home"))]
     specs += _pages_parse(data["pages"], where=top, key="pages", parent_ref="")
-    index_refs = _index_refs(specs, where=top)
+    index_refs = _index_refs(specs)
     members = _members_parse(data.get("members") or [], where=top, parent=index_refs)
     specs += members
     specs += _faq_sections_parse(data.get("faq_sections") or [], where=top, parent=index_refs)
@@ -385,7 +389,7 @@ def _unique(values: list[str], specs: list[PageSpec], *, field: str) -> None:
         seen.add(value.lower())
 
 
-def _index_refs(specs: list[PageSpec], *, where: Where) -> dict[type[Page], str]:
+def _index_refs(specs: list[PageSpec]) -> dict[type[Page], str]:
     """Return the ref of the one page of each index type: where its items go."""
     refs: dict[type[Page], str] = {}
     for spec in specs:
@@ -665,13 +669,15 @@ def content_load(
     *,
     content: SiteContent,
     dry_run: bool = False,
+    overwrite: bool = False,
     progress: Callable[[SectionReport, bool], None] | None = None,
 ) -> LoadReport:
     """Create or update the site from `content`, publishing only what changed.
 
     Runs in one transaction: an error on any item rolls everything back. In a dry run the
     same work happens without files, revisions or publishing, and is then rolled back, so the
-    report says exactly what a real run would do.
+    report says exactly what a real run would do. `overwrite` also replaces pages edited in the
+    admin since they were loaded.
     """
     report = LoadReport(dry_run=dry_run)
     written: list[tuple[Storage, str]] = []
@@ -689,6 +695,7 @@ def content_load(
                 created=spec.ref in created,
                 report=report,
                 dry_run=dry_run,
+                overwrite=overwrite,
             )
             following = content.pages[index + 1] if index + 1 < len(content.pages) else None
             if following is None or following.section != spec.section:
@@ -825,6 +832,7 @@ def _page_publish_if_changed(
     created: bool,
     report: LoadReport,
     dry_run: bool,
+    overwrite: bool,
 ) -> None:
     """Bring one page to its content in the file, and publish it once if anything changed."""
     page = spec.model.objects.get(pk=pages[spec.ref].pk)  # fresh: siblings may have moved on
@@ -835,6 +843,9 @@ def _page_publish_if_changed(
     if not changes:
         section.unchanged.append(label)
         return
+    if not (created or overwrite) and _edited_in_admin(page):
+        section.kept.append(f"{label} ({', '.join(changes)})")
+        return
     with _model_errors(spec.where):
         page.full_clean()
     if created:
@@ -843,6 +854,17 @@ def _page_publish_if_changed(
         section.updated.append(f"{label} ({', '.join(changes)})")
     if not dry_run:
         page.save_revision(log_action=True, clean=False).publish()
+
+
+def _edited_in_admin(page: Page) -> bool:
+    """Whether a person published this page or has a draft of it: their work is not ours to undo.
+
+    The loader publishes without a user, so a live revision with one came from the admin.
+    """
+    live_revision = page.live_revision
+    return page.has_unpublished_changes or (
+        live_revision is not None and live_revision.user_id is not None
+    )
 
 
 def _page_apply(

@@ -344,6 +344,41 @@ def test_changed_page_in_the_file_is_updated_and_published_once(
     assert "updated: /members/nasa/ (summary)" in output
 
 
+def test_page_published_from_the_admin_is_kept_unless_overwrite(
+    isecg_content, superuser, published_pages
+):
+    nasa = MemberProfilePage.objects.get(acronym="NASA")
+    nasa.summary = "Edited by a reviewer."
+    nasa.save_revision(user=superuser).publish(user=superuser)
+    published_pages.clear()
+
+    output = load(verbosity=1)
+
+    assert MemberProfilePage.objects.get(acronym="NASA").summary == "Edited by a reviewer."
+    assert published_pages == []
+    assert "Members: 0 created, 0 updated, 26 unchanged, 1 kept as edited in the admin" in output
+
+    load("--overwrite")
+
+    assert MemberProfilePage.objects.get(acronym="NASA").summary != "Edited by a reviewer."
+    assert published_pages == ["/home/members/nasa/"]
+
+
+def test_draft_in_progress_is_not_published_over(isecg_content, editor, data_file, published_pages):
+    nasa = MemberProfilePage.objects.get(acronym="NASA")
+    nasa.summary = "A draft in review."
+    draft = nasa.save_revision(user=editor)
+
+    def change(data):
+        data["members"][11]["summary"] = "NASA, changed in the file."
+
+    load("--file", str(data_file(change)))
+
+    nasa.refresh_from_db()
+    assert published_pages == []
+    assert nasa.has_unpublished_changes and nasa.latest_revision == draft
+
+
 def test_reworded_question_keeps_its_anchor(isecg_content, data_file):
     def change(data):
         data["faq_sections"][0]["questions"][0]["question"] = "What is ISECG short for?"
