@@ -558,6 +558,9 @@ def _releases_parse(
         spec.media = _release_media_specs(spec)
         specs.append(spec)
     _unique([spec.slug for spec in specs], specs, field="slug")
+    # Placeholder files are found by title, which comes from the label: one label, one file.
+    labels = [spec.fields["edition_label"] or spec.slug for spec in specs]
+    _unique(labels, specs, field="edition_label")
     return specs
 
 

@@ -443,13 +443,25 @@ def test_unknown_country_names_file_item_and_field_and_writes_nothing(db, media_
     assert files_under(media_root) == []
 
 
-def test_missing_question_text_names_the_question(db, media_root, data_file):
+def test_missing_question_text_names_the_question_and_writes_nothing(db, media_root, data_file):
+    before = counts()
+
     def change(data):
         del data["faq_sections"][0]["questions"][2]["question"]
 
     assert_rejected(
         data_file(change),
         "faq_sections[0] (isecg).questions[2]: question: This field is required.",
+    )
+    assert counts() == before
+
+
+def test_two_releases_with_one_label_are_rejected(db, media_root, data_file):
+    def change(data):
+        data["releases"][1]["edition_label"] = "Edition 1"
+
+    assert_rejected(
+        data_file(change), "releases[1] (edition-2): edition_label: 'Edition 1' is used twice."
     )
 
 
