@@ -1,6 +1,7 @@
 """Shared fixtures: the migrated site root, clients for each kind of caller, users per group."""
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from rest_framework.test import APIClient
 from wagtail.models import Site
@@ -57,3 +58,17 @@ def editor_client(editor):
 def reviewer_client(reviewer):
     """A browser session of a member of the Reviewers group."""
     return _client_logged_in_as(reviewer)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded and generated files go to a temporary folder, not the developer's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def isecg_content(db, media_root):
+    """The site as `load_isecg_content` loads it from the project's data file."""
+    call_command("load_isecg_content", verbosity=0)
+    return Site.objects.get(is_default_site=True).root_page.specific
