@@ -73,7 +73,7 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     if not isinstance(exc, exceptions.APIException):
         logger.exception("Unhandled API error", exc_info=exc)
-        set_rollback()
+        _rollback_request(context)
         return problem(500, "The server failed to answer this request; it has been logged.")
     detail, errors = _detail_text(exc.detail)
     extra = {"errors": errors} if errors else {}
@@ -82,8 +82,19 @@ def exception_handler(exc, context):
         response["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None) is not None:
         response["Retry-After"] = str(int(exc.wait) + 1)
-    set_rollback()
+    _rollback_request(context)
     return response
+
+
+def _rollback_request(context) -> None:
+    """Roll back the request's own transaction, if it opened one.
+
+    Delivery views opt out of ATOMIC_REQUESTS, so a transaction open around them belongs to
+    someone else (a test, a caller embedding the view); marking it for rollback would make
+    every later query in it fail.
+    """
+    if getattr(context.get("view"), "atomic_request", True):
+        set_rollback()
 
 
 def is_api_path(request) -> bool:

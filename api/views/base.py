@@ -16,6 +16,7 @@ class DeliveryView(APIView):
     permission_classes: list = []
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
     params: frozenset[str] = frozenset()
+    atomic_request = False  # see as_view(); errors must not roll back a caller's transaction
 
     @classmethod
     def as_view(cls, **initkwargs):
