@@ -2,7 +2,7 @@
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -70,7 +70,7 @@ def datetime_param(request, name: str) -> datetime | None:
     if value is None:
         raise BadRequest(f"'{name}' must be an ISO 8601 date-time, got {raw!r}.")
     if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.UTC)
+        value = timezone.make_aware(value, UTC)  # a time without offset is UTC
     return value
 
 
