@@ -157,6 +157,27 @@ def item_publish(*, page: Page, revision=None, user=None) -> PublishedVersion | 
     return version
 
 
+def version_publisher_set(*, page_id: int, revision_id: int, user) -> None:
+    """Credit the version published from a revision to the user who published it.
+
+    Wagtail's `page_published` signal carries the revision but not the publisher, so a version
+    first records the revision's author; the publish log entry, written just after in the same
+    transaction, names who really published (e.g. the reviewer approving an editor's draft).
+    """
+    if user is None:
+        return
+    version = (
+        PublishedVersion.objects.filter(
+            page_id=page_id, revision_id=revision_id, cause=PublishedVersion.Cause.PUBLISH
+        )
+        .order_by("-number")
+        .first()
+    )
+    if version is not None and version.published_by_id != user.pk:
+        version.published_by = user
+        version.save(update_fields=["published_by"])
+
+
 @transaction.atomic
 def item_unpublish(*, page: Page) -> Change | None:
     """Record an unpublish: the live document goes away, versions stay but are not served."""

@@ -4,7 +4,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageLogEntry, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import services
@@ -16,6 +16,14 @@ def on_page_published(sender, instance, revision=None, **kwargs):
     # Wagtail also sends page_published for a publish scheduled in the future; the page is
     # not live then, and item_publish ignores it until the scheduled publish really happens.
     services.item_publish(page=instance, revision=revision, user=getattr(revision, "user", None))
+
+
+@receiver(post_save, sender=PageLogEntry)
+def on_publish_logged(sender, instance, created, **kwargs):
+    if created and instance.action.startswith("wagtail.publish") and instance.revision_id:
+        services.version_publisher_set(
+            page_id=instance.page_id, revision_id=instance.revision_id, user=instance.user
+        )
 
 
 @receiver(page_unpublished)

@@ -8,6 +8,8 @@ from wagtail.models import Site
 
 from .factories import MembersIndexPageFactory, UserFactory
 
+pytest_plugins = ["tests.pipeline_support"]  # site_tree, media_root: the pipeline fixtures
+
 
 @pytest.fixture
 def home(db):
