@@ -1,5 +1,7 @@
 """Thin receivers: Wagtail and Django events in, pipeline services out."""
 
+import threading
+
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
@@ -26,8 +28,24 @@ def on_publish_logged(sender, instance, created, **kwargs):
         )
 
 
+# Pages being deleted in this thread: Wagtail unpublishes a live page just before deleting it,
+# and the feed should say `deleted` once rather than `unpublished` then `deleted`.
+_deleting = threading.local()
+
+
+def _deleting_ids() -> set[int]:
+    if not hasattr(_deleting, "ids"):
+        _deleting.ids = set()
+    return _deleting.ids
+
+
 @receiver(page_unpublished)
 def on_page_unpublished(sender, instance, **kwargs):
+    # Before a delete Wagtail unpublishes without saving (the row is still live): the delete
+    # records it. A page id left in the set by a rolled-back delete is saved live=False by a
+    # real unpublish, so it is never skipped by mistake.
+    if instance.pk in _deleting_ids() and Page.objects.filter(pk=instance.pk, live=True).exists():
+        return
     services.item_unpublish(page=instance)
 
 
@@ -44,10 +62,12 @@ def on_page_deleting(sender, instance, **kwargs):
     # The live document goes with the page; remember who could read it for the feed entry.
     document = LiveDocument.objects.filter(page_id=instance.pk).only("audience").first()
     instance._pipeline_audience = document.audience if document is not None else None
+    _deleting_ids().add(instance.pk)
 
 
 @receiver(post_delete, sender=Page)
 def on_page_deleted(sender, instance, **kwargs):
+    _deleting_ids().discard(instance.pk)
     services.item_delete(
         page_id=instance.pk, audience=getattr(instance, "_pipeline_audience", None)
     )
