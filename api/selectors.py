@@ -78,22 +78,32 @@ def version_as_of(*, page_id: int, moment: datetime) -> PublishedVersion | None:
     )
 
 
-def changes_after(*, caller: Caller, seq: int, limit: int) -> tuple[list, int]:
-    """Return up to `limit` entries after `seq` the caller may see, and the last seq scanned."""
+CHANGES_SCAN_BATCHES = 5
+
+
+def changes_after(*, caller: Caller, seq: int, limit: int) -> tuple[list, int, bool]:
+    """Return up to `limit` entries after `seq` the caller may see, the last seq scanned, and
+    whether entries are left after it.
+
+    Anonymous callers read only public entries, so one query of `limit + 1` rows answers.
+    A token holder may skip entries of audiences it is not in; the scan stops after a few
+    batches (the cursor still moves past what was skipped), so a request costs a bounded
+    number of queries whatever the feed holds.
+    """
     queryset, may_see = visible_changes(caller)
     entries: list = []
     last = seq
-    while len(entries) < limit:
-        batch = list(queryset.filter(seq__gt=last).order_by("seq")[: limit * 2])
-        if not batch:
-            break
+    for _ in range(CHANGES_SCAN_BATCHES):
+        batch = list(queryset.filter(seq__gt=last).order_by("seq")[: limit + 1])
         for change in batch:
             if len(entries) == limit:
-                break
+                return entries, last, True
             last = change.seq
             if may_see(change):
                 entries.append(change)
-    return entries, last
+        if len(batch) <= limit:
+            return entries, last, False
+    return entries, last, True
 
 
 SEARCH_CANDIDATES = 1000

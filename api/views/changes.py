@@ -49,14 +49,17 @@ class ChangesView(DeliveryView):
         limit = int_param(
             request, "limit", default=DEFAULT_CHANGES_LIMIT, minimum=1, maximum=MAX_CHANGES_LIMIT
         )
-        state = FeedState.objects.filter(pk=1).values_list("last_seq", "pruned_through").first()
-        last_seq, pruned_through = state or (0, 0)
-        if raw is not None and after < pruned_through:
+        entries, last, has_more = selectors.changes_after(
+            caller=self.caller, seq=after, limit=limit
+        )
+        # Read after the entries: retention records pruned_through before deleting, so a
+        # cursor whose entries went while we read is caught here, never answered with a gap.
+        pruned_through = FeedState.objects.filter(pk=1).values_list("pruned_through", flat=True)
+        if raw is not None and after < (pruned_through.first() or 0):
             raise Gone(
                 "This cursor is older than the change log's retention window: resync from the "
                 "collections and follow the feed from a fresh cursor."
             )
-        entries, last = selectors.changes_after(caller=self.caller, seq=after, limit=limit)
         cursor = encode_cursor(last)
         payload = {
             "results": [
@@ -73,7 +76,7 @@ class ChangesView(DeliveryView):
             ],
             "next": cursor,
             "next_url": request.build_absolute_uri(f"{request.path}?cursor={cursor}"),
-            "has_more": last < last_seq,
+            "has_more": has_more,
         }
         return json_response(
             request,
