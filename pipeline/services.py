@@ -9,7 +9,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -69,6 +72,38 @@ def change_append(
         for listener in change_listeners:
             listener(change)
     return change
+
+
+@dataclass(frozen=True)
+class PruneResult:
+    deleted: int
+    pruned_through: int
+
+
+PRUNE_BATCH = 5000
+
+
+def changes_prune(*, now: datetime | None = None, dry_run: bool = False) -> PruneResult:
+    """Delete change entries older than `CHANGES_RETENTION_DAYS`.
+
+    `FeedState.pruned_through` is committed before any entry goes, so a consumer whose cursor
+    falls inside the pruned range gets 410 (resync) rather than a silent gap. Deleting in
+    batches outside that transaction never holds the feed row, so publishing goes on.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHANGES_RETENTION_DAYS)
+    expired = Change.objects.filter(at__lt=cutoff).aggregate(seq=Max("seq"))["seq"] or 0
+    previous = FeedState.objects.filter(pk=1).values_list("pruned_through", flat=True).first()
+    # An interrupted prune may have left entries at or below the recorded mark: finish it.
+    through = max(expired, previous or 0)
+    doomed = Change.objects.filter(seq__lte=through)
+    if dry_run or not doomed.exists():
+        return PruneResult(deleted=doomed.count(), pruned_through=through)
+    FeedState.objects.filter(pk=1, pruned_through__lt=through).update(pruned_through=through)
+    deleted = 0
+    while seqs := list(doomed.order_by("seq").values_list("seq", flat=True)[:PRUNE_BATCH]):
+        Change.objects.filter(seq__in=seqs).delete()
+        deleted += len(seqs)
+    return PruneResult(deleted=deleted, pruned_through=through)
 
 
 # Versions ----------------------------------------------------------------------------------

@@ -259,6 +259,8 @@ API_IMAGE_RENDITIONS = {
     "large": "max-1920x1920",
 }
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+# How long the change log keeps entries; a consumer whose cursor is older must resync (410).
+CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,275 @@
+"""The changes feed: commit order, cursors, limits, bad input, retention, read cost."""
+
+import datetime
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from wagtail.models import APIToken, PageViewRestriction
+
+from api.params import decode_cursor, encode_cursor
+from pipeline.models import Change, FeedState, PublishedVersion
+from pipeline.services import changes_prune
+
+from .factories import StandardPageFactory, UserFactory
+from .pipeline_support import changes, edit, feed, feed_all, publish
+
+pytestmark = pytest.mark.django_db
+
+
+def assert_problem(response, status):
+    assert response.status_code == status, response.content
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status and body["detail"]
+    return body
+
+
+def test_entries_come_in_commit_order_with_their_fields(api_client, site_tree):
+    edit(site_tree.about, intro="Changed.")
+    entries = feed_all(api_client)
+    stored = changes()
+    assert [e["seq"] for e in entries] == [c.seq for c in stored]
+    assert [e["seq"] for e in entries] == sorted(e["seq"] for e in entries)
+    last = entries[-1]
+    about = site_tree.about
+    assert last == {
+        "seq": stored[-1].seq,
+        "action": "published",
+        "type": "page",
+        "id": about.pk,
+        "version": 2,
+        "at": stored[-1].at.isoformat().replace("+00:00", "Z"),
+        "api_url": f"/api/v1/pages/{about.pk}/",
+    }
+    member = next(e for e in entries if e["id"] == site_tree.nasa.pk)
+    assert member["api_url"] == f"/api/v1/members/{site_tree.nasa.pk}/"
+    assert member["type"] == "member"
+
+
+def test_without_a_cursor_the_feed_starts_at_the_beginning(api_client, site_tree):
+    first = feed(api_client, limit=2)
+    assert [e["seq"] for e in first["results"]] == [c.seq for c in changes()[:2]]
+    assert first["has_more"] is True
+    assert decode_cursor(first["next"]) == first["results"][-1]["seq"]
+
+
+def test_following_next_reads_every_entry_once(api_client, site_tree):
+    seen, cursor = [], None
+    while True:
+        page = feed(api_client, cursor=cursor, limit=2)
+        assert len(page["results"]) <= 2
+        seen += [e["seq"] for e in page["results"]]
+        cursor = page["next"]
+        if not page["has_more"]:
+            break
+    assert seen == [c.seq for c in changes()]
+    assert feed(api_client, cursor=cursor)["results"] == []
+    assert feed(api_client, cursor=cursor)["next"] == cursor
+    edit(site_tree.nasa, summary="Later.")
+    later = feed(api_client, cursor=cursor)
+    assert [(e["action"], e["id"]) for e in later["results"]][0] == (
+        "published",
+        site_tree.nasa.pk,
+    )
+
+
+def test_next_url_continues_the_feed(api_client, site_tree):
+    page = feed(api_client, limit=3)
+    assert page["next_url"].endswith(f"/api/v1/changes/?cursor={page['next']}")
+
+
+def test_unpublish_and_delete_appear_in_the_feed(api_client, site_tree):
+    nasa, esa = site_tree.nasa, site_tree.esa
+    cursor = feed(api_client, limit=1000)["next"]
+    type(nasa).objects.get(pk=nasa.pk).unpublish()
+    type(esa).objects.get(pk=esa.pk).delete()
+    entries = feed(api_client, cursor=cursor)["results"]
+    own = [(e["action"], e["id"], e["version"]) for e in entries if e["id"] in (nasa.pk, esa.pk)]
+    assert own == [("unpublished", nasa.pk, 1), ("deleted", esa.pk, 1)]
+    # The release named both agencies: it was re-rendered without them, each time.
+    release = [e for e in entries if e["id"] == site_tree.release.pk]
+    assert [e["action"] for e in release] == ["published", "published"]
+
+
+def test_has_more_is_false_when_only_hidden_entries_are_left(api_client, site_tree):
+    private = publish(StandardPageFactory(parent=site_tree.home, title="Private", slug="private"))
+    restriction = PageViewRestriction.objects.create(
+        page=private, restriction_type=PageViewRestriction.LOGIN
+    )
+    assert restriction.pk
+    edit(private, intro="Members only now.")
+    assert changes()[-1].page_id == private.pk and not changes()[-1].is_public
+    page = feed(api_client, limit=1000)
+    assert page["has_more"] is False
+    own = [e["action"] for e in page["results"] if e["id"] == private.pk]
+    assert own == ["published", "visibility_changed"]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "1001", "ten", "1.5"])
+def test_limit_out_of_bounds_is_400(api_client, site_tree, limit):
+    body = assert_problem(api_client.get("/api/v1/changes/", {"limit": limit}), 400)
+    assert "limit" in body["detail"]
+
+
+def test_limit_bounds_the_page(api_client, site_tree):
+    assert len(feed(api_client, limit=1)["results"]) == 1
+    assert len(feed(api_client, limit=1000)["results"]) == len(changes())
+    assert len(feed(api_client)["results"]) == min(len(changes()), 100)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["", "garbage", "!!!", encode_cursor(5)[:-2] + "$$", "c2VxOi0x", "c2VxOmFiYw", "eHl6OjQ"],
+)
+def test_malformed_cursor_is_400(api_client, site_tree, cursor):
+    body = assert_problem(api_client.get("/api/v1/changes/", {"cursor": cursor}), 400)
+    assert "cursor" in body["detail"]
+
+
+def test_unknown_parameter_is_400(api_client, db):
+    assert_problem(api_client.get("/api/v1/changes/", {"since": "1"}), 400)
+
+
+def test_an_exception_inside_the_publish_transaction_leaves_no_version_and_no_entry(
+    api_client, site_tree
+):
+    nasa = type(site_tree.nasa).objects.get(pk=site_tree.nasa.pk)
+    versions_before = PublishedVersion.objects.count()
+    seq_before = FeedState.objects.get().last_seq
+    nasa.summary = "Never published."
+    revision = nasa.save_revision()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        revision.publish()
+        assert PublishedVersion.objects.count() > versions_before  # recorded, until...
+        raise RuntimeError("the editor's request failed after publishing")
+    assert PublishedVersion.objects.count() == versions_before
+    assert FeedState.objects.get().last_seq == seq_before
+    assert Change.objects.filter(seq__gt=seq_before).count() == 0
+    assert feed(api_client, cursor=encode_cursor(seq_before))["results"] == []
+    assert api_client.get(f"/api/v1/members/{nasa.pk}/").json()["summary"] != "Never published."
+
+
+# Retention ---------------------------------------------------------------------------------
+
+
+def age_entries(*, days: int, through_seq: int):
+    Change.objects.filter(seq__lte=through_seq).update(
+        at=timezone.now() - datetime.timedelta(days=days)
+    )
+
+
+def test_prune_deletes_entries_older_than_the_window_and_records_it(settings, site_tree):
+    settings.CHANGES_RETENTION_DAYS = 30
+    old_through = changes()[3].seq
+    age_entries(days=31, through_seq=old_through)
+    total = len(changes())
+    result = changes_prune()
+    assert result.deleted == 4 and result.pruned_through == old_through
+    assert [c.seq for c in changes()][0] == old_through + 1
+    assert len(changes()) == total - 4
+    assert FeedState.objects.get().pruned_through == old_through
+    again = changes_prune()
+    assert again.deleted == 0 and again.pruned_through == old_through
+
+
+def test_prune_keeps_entries_inside_the_window(settings, site_tree):
+    settings.CHANGES_RETENTION_DAYS = 30
+    age_entries(days=29, through_seq=changes()[-1].seq)
+    assert changes_prune().deleted == 0
+    assert FeedState.objects.get().pruned_through == 0
+
+
+def test_prune_changes_command_dry_run_deletes_nothing(settings, site_tree, capsys):
+    settings.CHANGES_RETENTION_DAYS = 7
+    age_entries(days=8, through_seq=changes()[1].seq)
+    call_command("prune_changes", "--dry-run")
+    assert "Would delete 2 change entries older than 7 days" in capsys.readouterr().out
+    assert FeedState.objects.get().pruned_through == 0
+    call_command("prune_changes")
+    assert "Deleted 2 change entries" in capsys.readouterr().out
+    assert FeedState.objects.get().pruned_through == changes()[0].seq - 1
+
+
+def test_a_cursor_older_than_the_retention_window_is_410(api_client, settings, site_tree):
+    settings.CHANGES_RETENTION_DAYS = 30
+    stale = feed(api_client, limit=1)["next"]
+    fresh = feed(api_client, limit=5)["next"]
+    age_entries(days=31, through_seq=changes()[3].seq)
+    changes_prune()
+    body = assert_problem(api_client.get("/api/v1/changes/", {"cursor": stale}), 410)
+    assert "resync" in body["detail"]
+    assert api_client.get("/api/v1/changes/", {"cursor": fresh}).status_code == 200
+    restart = feed(api_client)
+    assert restart["results"][0]["seq"] == changes()[0].seq
+
+
+def test_a_cursor_pruned_while_it_is_read_is_410_not_a_gap(api_client, settings, site_tree):
+    """Retention marks the range first and deletes after: a reader caught between sees 410."""
+    settings.CHANGES_RETENTION_DAYS = 30
+    stale = feed(api_client, limit=1)["next"]
+    FeedState.objects.update(pruned_through=changes()[3].seq)  # marked, not yet deleted
+    assert_problem(api_client.get("/api/v1/changes/", {"cursor": stale}), 410)
+
+
+# Read cost ---------------------------------------------------------------------------------
+
+
+def fill_feed(count: int, *, restricted_every: int = 0):
+    start = FeedState.objects.get().last_seq
+    now = timezone.now()
+    Change.objects.bulk_create(
+        Change(
+            seq=start + n,
+            action="published",
+            page_id=1000 + n,
+            type="page",
+            version=1,
+            at=now,
+            event_id=f"msg_fill{start + n}",
+            is_public=not (restricted_every and n % restricted_every == 0),
+            audiences=[[{"kind": "groups", "groups": [999]}]]
+            if restricted_every and n % restricted_every == 0
+            else [[]],
+        )
+        for n in range(1, count + 1)
+    )
+    FeedState.objects.update(last_seq=start + count)
+
+
+def changes_queries(client, params, **extra) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/api/v1/changes/", params, **extra)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_feed_read_cost_does_not_grow_with_the_feed(api_client, db):
+    fill_feed(10)
+    small = [
+        changes_queries(api_client, {"limit": 100}),
+        changes_queries(api_client, {"cursor": encode_cursor(5), "limit": 100}),
+    ]
+    fill_feed(990)
+    large = [
+        changes_queries(api_client, {"limit": 100}),
+        changes_queries(api_client, {"cursor": encode_cursor(500), "limit": 100}),
+    ]
+    assert small == large
+    assert max(large) <= 2
+
+
+def test_token_feed_read_cost_is_bounded_when_most_entries_are_hidden(api_client, db):
+    member = UserFactory(username="member", groups=["Members"])
+    _, token = APIToken.create_token(user=member, name="feed")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    fill_feed(10, restricted_every=1)
+    small = changes_queries(api_client, {"limit": 10}, **auth)
+    fill_feed(2000, restricted_every=1)
+    large = changes_queries(api_client, {"limit": 10}, **auth)
+    assert small <= large <= small + 5
+    page = feed(api_client, limit=10, **auth)
+    assert page["results"] == [] and page["has_more"] is True
+    assert decode_cursor(page["next"]) > 10  # the cursor moved past what it may not see
