@@ -1,7 +1,9 @@
 """Thin receivers: Wagtail and Django events in, pipeline services out."""
 
 import threading
+from functools import partial
 
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
@@ -87,13 +89,18 @@ def on_view_restriction_groups_changed(sender, instance, action, **kwargs):
         on_view_restriction_changed(sender, instance)
 
 
+# Media re-renders wait for the commit: Wagtail's image form deletes the old file's renditions
+# only after saving the image, so rendering on post_save would store (and serve) renditions of
+# a file that is about to be deleted. A failure is logged and never undoes the editor's save.
 @receiver(post_save, sender=get_image_model())
 @receiver(post_delete, sender=get_image_model())
 def on_image_changed(sender, instance, **kwargs):
-    services.media_changed(kind="image", target_id=instance.pk)
+    transaction.on_commit(
+        partial(services.media_changed, kind="image", target_id=instance.pk), robust=True
+    )
 
 
 @receiver(post_save, sender=get_document_model())
 @receiver(post_delete, sender=get_document_model())
 def on_document_changed(sender, instance, **kwargs):
-    services.media_changed(kind="document", target_id=instance.pk)
+    transaction.on_commit(partial(services.media_changed, kind="document", target_id=instance.pk))
