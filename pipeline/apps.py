@@ -6,4 +6,7 @@ class PipelineConfig(AppConfig):
     verbose_name = "Content pipeline"
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import caches, services, signals  # noqa: F401
+
+        if caches.purge_change not in services.change_listeners:
+            services.change_listeners.append(caches.purge_change)

@@ -90,9 +90,7 @@ def test_the_document_records_what_it_embeds(site_tree):
 
 def test_a_linked_page_unpublished_loses_its_href_and_gets_it_back(api_client, site_tree):
     about = site_tree.about
-    esa = edit(
-        site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>'
-    )
+    esa = edit(site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
     assert '<a href="/about/" data-page-id' in document(esa)["body"]
     cursor = cursor_now(api_client)
 
@@ -107,9 +105,7 @@ def test_a_linked_page_unpublished_loses_its_href_and_gets_it_back(api_client, s
 
 def test_a_linked_page_renamed_by_slug_changes_the_href(api_client, site_tree):
     about = site_tree.about
-    esa = edit(
-        site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>'
-    )
+    esa = edit(site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
     edit(about, slug="who-we-are")
     assert '<a href="/who-we-are/"' in document(esa)["body"]
 

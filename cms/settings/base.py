@@ -209,7 +209,6 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
-WAGTAILFRONTENDCACHE = {}
 
 # Django REST Framework: the delivery API's conventions live in `api/`.
 REST_FRAMEWORK = {
@@ -259,6 +258,50 @@ API_IMAGE_RENDITIONS = {
     "large": "max-1920x1920",
 }
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
+# The origin clients and the CDN reach the API at: purges name URLs under it.
+API_BASE_URL = env_str("API_BASE_URL", API_PUBLIC_BASE_URL)
+
+
+def frontend_cache_from_env() -> dict:
+    """Return WAGTAILFRONTENDCACHE for FRONTEND_CACHE_BACKEND (http, cloudflare, cloudfront).
+
+    Publishing purges the changed API URLs through it (see pipeline.caches). Unset: no purge;
+    responses still carry ETags and expire after API_CACHE_MAX_AGE.
+    """
+    backend = env_str("FRONTEND_CACHE_BACKEND")
+    hostnames = env_list("FRONTEND_CACHE_HOSTNAMES")
+    if backend is None:
+        return {}
+    if backend == "http":
+        config = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": require_env(
+                "FRONTEND_CACHE_LOCATION", "the cache to send PURGE to, e.g. http://varnish:6081."
+            ),
+        }
+    elif backend == "cloudflare":
+        config = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+            "BEARER_TOKEN": require_env("CLOUDFLARE_BEARER_TOKEN", "a token with Cache Purge."),
+            "ZONEID": require_env("CLOUDFLARE_ZONE_ID", "the zone serving the API."),
+        }
+    elif backend == "cloudfront":
+        config = {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": require_env(
+                "CLOUDFRONT_DISTRIBUTION_ID", "the distribution serving the API (needs boto3)."
+            ),
+        }
+    else:
+        raise ImproperlyConfigured(
+            f"FRONTEND_CACHE_BACKEND must be http, cloudflare or cloudfront, got {backend!r}."
+        )
+    if hostnames:
+        config["HOSTNAMES"] = hostnames
+    return {"default": config}
+
+
+WAGTAILFRONTENDCACHE = frontend_cache_from_env()
 # How long the change log keeps entries; a consumer whose cursor is older must resync (410).
 CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
 

@@ -1,0 +1,225 @@
+"""Publishing purges the changed API responses from a frontend cache, embedders included.
+
+A real `HTTPBackend` (Varnish-style PURGE) of `wagtail.contrib.frontend_cache` sends to a
+receiver on loopback; the purge runs as a task in the real database worker.
+"""
+
+import http.server
+import threading
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from pipeline.caches import change_api_paths
+from pipeline.models import Change
+
+from .pipeline_support import edit
+
+API_BASE = "https://api.example.org"
+
+
+class PurgeReceiver(http.server.ThreadingHTTPServer):
+    """Records the PURGE requests it gets: (Host header, path with query)."""
+
+    def __init__(self):
+        self.purged: list[tuple[str, str]] = []
+        super().__init__(("127.0.0.1", 0), PurgeHandler)
+
+    @property
+    def paths(self) -> set[str]:
+        return {path for _, path in self.purged}
+
+
+class PurgeHandler(http.server.BaseHTTPRequestHandler):
+    def do_PURGE(self):
+        self.server.purged.append((self.headers["Host"], self.path))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def receiver():
+    server = PurgeReceiver()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def purge_backend(settings, receiver):
+    settings.API_BASE_URL = API_BASE
+    settings.WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{receiver.server_port}",
+        }
+    }
+    return receiver
+
+
+def run_worker():
+    call_command(
+        "db_worker",
+        batch=True,
+        queue_name="*",
+        interval=0,
+        startup_delay=False,
+        reload=False,
+        verbosity=0,
+    )
+
+
+def item_paths(collection, page_id):
+    return {
+        f"/api/v1/{collection}/{page_id}/",
+        f"/api/v1/{collection}/{page_id}/versions/",
+        f"/api/v1/{collection}/",
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_publishing_a_member_purges_its_urls_and_the_embedding_release(site_tree, purge_backend):
+    nasa, release = site_tree.nasa, site_tree.release
+    run_worker()
+    purge_backend.purged.clear()
+
+    edit(nasa, title="NASA, renamed")
+    assert purge_backend.purged == []  # nothing is sent from the editor's request...
+    run_worker()  # ...the worker sends it
+
+    paths = purge_backend.paths
+    assert item_paths("members", nasa.pk) <= paths
+    assert item_paths("pages", nasa.pk) <= paths
+    assert "/api/v1/pages/resolve/?path=/members/nasa/" in paths
+    assert "/api/v1/pages/resolve/?path=%2Fmembers%2Fnasa%2F" in paths
+    assert item_paths("roadmap-releases", release.pk) <= paths
+    assert item_paths("pages", release.pk) <= paths
+    assert "/api/v1/pages/resolve/?path=/roadmap/ger-3/" in paths
+    assert "/api/v1/changes/" in paths
+    assert {host for host, path in purge_backend.purged if path.startswith("/api/")} == {
+        "api.example.org"
+    }
+    # Unrelated items stay cached.
+    assert f"/api/v1/members/{site_tree.esa.pk}/" not in paths
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_publish_that_rolls_back_purges_nothing(site_tree, purge_backend):
+    from django.db import transaction
+
+    run_worker()
+    purge_backend.purged.clear()
+    page = type(site_tree.nasa).objects.get(pk=site_tree.nasa.pk)
+    revision = page.save_revision()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        revision.publish()
+        raise RuntimeError("rolled back")
+    run_worker()
+    assert not any("/api/v1/" in path for path in purge_backend.paths)
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_unpublishing_purges_every_version_url(site_tree, purge_backend):
+    nasa = edit(site_tree.nasa, summary="Second.")
+    run_worker()
+    purge_backend.purged.clear()
+    nasa.unpublish()
+    run_worker()
+    paths = purge_backend.paths
+    for n in (1, 2):
+        assert f"/api/v1/members/{nasa.pk}/versions/{n}/" in paths
+        assert f"/api/v1/pages/{nasa.pk}/versions/{n}/" in paths
+
+
+@pytest.mark.django_db
+def test_a_move_purges_the_old_and_the_new_resolve_path(site_tree):
+    about = edit(site_tree.about, slug="about-isecg")
+    change = Change.objects.filter(page_id=about.pk).latest("seq")
+    paths = change_api_paths(change)
+    assert "/api/v1/pages/resolve/?path=/about/" in paths
+    assert "/api/v1/pages/resolve/?path=/about-isecg/" in paths
+
+
+def api_purges_queued() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return sum(
+        "/api/v1/" in str(row)
+        for row in DBTaskResult.objects.filter(task_path__contains="purge").values_list(
+            "args_kwargs", flat=True
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_without_a_configured_backend_no_api_purge_is_queued(
+    site_tree, settings, django_capture_on_commit_callbacks
+):
+    settings.WAGTAILFRONTENDCACHE = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(site_tree.nasa, summary="No CDN here.")
+    assert api_purges_queued() == 0
+    settings.WAGTAILFRONTENDCACHE = {"varnish": {"BACKEND": "x", "LOCATION": "http://x"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        edit(site_tree.nasa, summary="A CDN now.")
+    assert api_purges_queued() == 1  # one task for the whole transaction
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {}),
+        (
+            {"FRONTEND_CACHE_BACKEND": "http", "FRONTEND_CACHE_LOCATION": "http://varnish:6081"},
+            {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend"},
+        ),
+        (
+            {
+                "FRONTEND_CACHE_BACKEND": "cloudflare",
+                "CLOUDFLARE_BEARER_TOKEN": "t",
+                "CLOUDFLARE_ZONE_ID": "z",
+                "FRONTEND_CACHE_HOSTNAMES": "api.example.org",
+            },
+            {"ZONEID": "z", "HOSTNAMES": ["api.example.org"]},
+        ),
+    ],
+)
+def test_frontend_cache_is_configured_from_the_environment(monkeypatch, env, expected):
+    from cms.settings.base import frontend_cache_from_env
+
+    for name in ("FRONTEND_CACHE_BACKEND", "FRONTEND_CACHE_LOCATION", "FRONTEND_CACHE_HOSTNAMES"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    config = frontend_cache_from_env()
+    if not expected:
+        assert config == {}
+    else:
+        assert expected.items() <= config["default"].items()
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"FRONTEND_CACHE_BACKEND": "fastly"}, "must be http, cloudflare or cloudfront"),
+        ({"FRONTEND_CACHE_BACKEND": "http"}, "FRONTEND_CACHE_LOCATION"),
+    ],
+)
+def test_a_misconfigured_frontend_cache_refuses_to_start(monkeypatch, env, message):
+    from cms.settings.base import frontend_cache_from_env
+
+    monkeypatch.delenv("FRONTEND_CACHE_LOCATION", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ImproperlyConfigured, match=message):
+        frontend_cache_from_env()
