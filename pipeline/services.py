@@ -160,7 +160,9 @@ def _url_path_of(body: str) -> str | None:
 
 
 @transaction.atomic
-def item_publish(*, page: Page, revision=None, user=None) -> PublishedVersion | None:
+def item_publish(
+    *, page: Page, revision=None, user=None, cause: str = PublishedVersion.Cause.PUBLISH
+) -> PublishedVersion | None:
     """Record a publish: a new version of the page, a feed entry, and re-rendered embedders."""
     page = Page.objects.get(pk=page.pk).specific  # the live row, never an in-memory draft
     if not page.live or not is_delivered(page):
@@ -175,7 +177,7 @@ def item_publish(*, page: Page, revision=None, user=None) -> PublishedVersion | 
         dependencies=dependencies,
         number=number,
         audience=audience,
-        cause=PublishedVersion.Cause.PUBLISH,
+        cause=cause,
         revision=revision,
         user=user,
     )
@@ -331,6 +333,38 @@ def document_refresh(
         audiences=[audience],
     )
     return version
+
+
+class Rebuilt:
+    """What `document_rebuild` did (or, in a dry run, would do) to a page's document."""
+
+    CREATED = "created"
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@transaction.atomic
+def document_rebuild(*, page: Page, dry_run: bool = False) -> str:
+    """Render a live page with the current serializers; store a version only if it changed.
+
+    A live page without a document (content from before the pipeline) gets its first one.
+    Either way the new version is caused by `rebuild` and appears in the feed as `published`.
+    """
+    page = page.specific
+    document = LiveDocument.objects.filter(page_id=page.pk).select_related("version").first()
+    if document is None:
+        if not dry_run:
+            item_publish(
+                page=page, revision=page.live_revision, cause=PublishedVersion.Cause.REBUILD
+            )
+        return Rebuilt.CREATED
+    current = document.version
+    body, _ = _render(page, audience=audience_for_page(page), number=current.number)
+    if body == current.body:
+        return Rebuilt.UNCHANGED
+    if not dry_run:
+        document_refresh(page=page, cause=PublishedVersion.Cause.REBUILD)
+    return Rebuilt.CHANGED
 
 
 def dependents_refresh(

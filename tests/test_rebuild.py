@@ -1,0 +1,119 @@
+"""`manage.py rebuild_documents`: new versions only where a serializer change shows."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from api.serializers.members import MemberSerializer
+from pipeline.models import Change, LiveDocument, PublishedVersion
+
+from .factories import StandardPageFactory
+from .pipeline_support import changes, versions
+
+pytestmark = pytest.mark.django_db
+
+
+def rebuild(*args) -> str:
+    out = io.StringIO()
+    call_command("rebuild_documents", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def rebuilt_tree(site_tree):
+    """The site tree with the home page's document created (it predates the pipeline)."""
+    rebuild()
+    return site_tree
+
+
+@pytest.fixture
+def members_gain_a_field(monkeypatch):
+    """A serializer change: member documents get a new field, nothing else changes."""
+    original = MemberSerializer.to_representation
+    monkeypatch.setattr(
+        MemberSerializer,
+        "to_representation",
+        lambda self, page: {**original(self, page), "kind": "agency"},
+    )
+
+
+def test_live_pages_without_a_document_get_one(api_client, site_tree):
+    home = site_tree.home
+    assert not LiveDocument.objects.filter(page_id=home.pk).exists()
+    output = rebuild()
+    assert "created" in output and "1 created" in output
+    (version,) = versions(home.pk)
+    assert version.cause == "rebuild" and version.number == 1
+    assert version.revision_id == home.live_revision_id
+    entry = Change.objects.get(page_id=home.pk)
+    assert (entry.action, entry.version) == ("published", 1)
+    assert api_client.get(f"/api/v1/pages/{home.pk}/").json()["type"] == "home"
+
+
+def test_unchanged_output_stores_no_version(rebuilt_tree):
+    before_versions = PublishedVersion.objects.count()
+    before_changes = len(changes())
+    output = rebuild()
+    assert PublishedVersion.objects.count() == before_versions
+    assert len(changes()) == before_changes
+    assert "0 changed, 0 created, 7 unchanged" in output
+
+
+def test_a_serializer_change_versions_only_the_affected_type(
+    api_client, rebuilt_tree, members_gain_a_field
+):
+    tree = rebuilt_tree
+    seq = changes()[-1].seq
+    output = rebuild()
+    assert "2 changed, 0 created, 5 unchanged" in output
+    assert f"member {tree.nasa.pk} /home/members/nasa/: new version" in output
+    for member in (tree.nasa, tree.esa):
+        latest = versions(member.pk)[-1]
+        assert (latest.number, latest.cause) == (2, "rebuild")
+        assert api_client.get(f"/api/v1/members/{member.pk}/").json()["kind"] == "agency"
+        assert "kind" not in api_client.get(f"/api/v1/members/{member.pk}/versions/1/").json()
+    for other in (tree.release, tree.about, tree.home, tree.members_index):
+        assert len(versions(other.pk)) == 1
+    new = Change.objects.filter(seq__gt=seq)
+    assert sorted(new.values_list("page_id", flat=True)) == sorted([tree.nasa.pk, tree.esa.pk])
+    assert set(new.values_list("action", flat=True)) == {"published"}
+    assert "0 changed" in rebuild()  # a second run finds nothing more to do
+
+
+def test_type_limits_the_rebuild(rebuilt_tree, members_gain_a_field):
+    assert "0 changed, 0 created, 1 unchanged" in rebuild("--type", "page")
+    assert len(versions(rebuilt_tree.nasa.pk)) == 1
+    assert "2 changed, 0 created, 0 unchanged" in rebuild("--type", "member")
+
+
+def test_dry_run_stores_nothing(site_tree, members_gain_a_field):
+    before_versions = PublishedVersion.objects.count()
+    before_changes = len(changes())
+    output = rebuild("--dry-run")
+    assert "Dry run: 7 live pages: 2 changed, 1 created, 4 unchanged." in output
+    assert "would store a new version" in output and "would create" in output
+    assert PublishedVersion.objects.count() == before_versions
+    assert len(changes()) == before_changes
+
+
+def test_drafts_and_unpublished_pages_are_not_rebuilt(site_tree):
+    StandardPageFactory(parent=site_tree.home, live=False, slug="draft")
+    type(site_tree.about).objects.get(pk=site_tree.about.pk).unpublish()
+    output = rebuild()
+    assert "6 live pages" in output
+    assert len(versions(site_tree.about.pk)) == 1
+
+
+def test_verbosity_2_lists_unchanged_pages_and_0_is_silent(rebuilt_tree):
+    out = io.StringIO()
+    call_command("rebuild_documents", verbosity=2, stdout=out)
+    assert out.getvalue().count(": unchanged") == 7
+    out = io.StringIO()
+    call_command("rebuild_documents", verbosity=0, stdout=out)
+    assert out.getvalue() == ""
+
+
+def test_unknown_type_is_a_one_line_error(db):
+    with pytest.raises(CommandError, match="invalid choice: 'agency'"):
+        call_command("rebuild_documents", "--type", "agency")
