@@ -1,15 +1,20 @@
 """The changes feed: commit order, cursors, limits, bad input, retention, read cost."""
 
 import datetime
+import threading
+import time
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.test import APIClient
+from rest_framework.throttling import AnonRateThrottle
 from wagtail.models import APIToken, PageViewRestriction
 
 from api.params import decode_cursor, encode_cursor
+from pipeline import services
 from pipeline.models import Change, FeedState, PublishedVersion
 from pipeline.services import changes_prune
 
@@ -273,3 +278,110 @@ def test_token_feed_read_cost_is_bounded_when_most_entries_are_hidden(api_client
     page = feed(api_client, limit=10, **auth)
     assert page["results"] == [] and page["has_more"] is True
     assert decode_cursor(page["next"]) > 10  # the cursor moved past what it may not see
+
+
+# Concurrency (PostgreSQL) ------------------------------------------------------------------
+
+WRITERS = 6
+PUBLISHES_PER_WRITER = 20
+
+
+def on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not on_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL): SQLite runs one write transaction at a time, "
+    "so concurrent commits cannot reorder there",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_feed_reader_never_misses_an_entry_under_concurrent_publishes(home, monkeypatch):
+    """Writers publish different pages at once, each in its own transaction and connection,
+    while a reader follows the feed: every seq it reads is above its cursor, and in the end it
+    has read every committed entry exactly once. An entry committed below a cursor already
+    handed out would be missed for good."""
+    monkeypatch.setattr(AnonRateThrottle, "rate", "1000000/s", raising=False)  # polls hard
+    pages = [
+        publish(StandardPageFactory(parent=home, title=f"Concurrent {n}", slug=f"concurrent-{n}"))
+        for n in range(WRITERS)
+    ]
+    start_seq = FeedState.objects.get().last_seq
+    errors: list[str] = []
+    done = threading.Event()
+    go = threading.Barrier(WRITERS + 1)
+    seen: list[int] = []
+    reads = 0
+
+    def slow_listener(change):
+        # Keep each transaction open a moment after its entry got a seq, as a real publish
+        # with embedders and a webhook outbox does: the window where reordering would happen.
+        time.sleep(0.002)
+
+    def writer(page_id: int):
+        try:
+            go.wait()
+            for k in range(PUBLISHES_PER_WRITER):
+                with transaction.atomic():
+                    page = StandardPageFactory._meta.model.objects.get(pk=page_id)
+                    page.intro = f"Edit {k}"
+                    page.save_revision().publish()
+        except Exception as exc:  # reported below: a thread cannot fail the test itself
+            errors.append(f"writer {page_id}: {exc!r}")
+        finally:
+            connections.close_all()
+
+    def reader():
+        nonlocal reads
+        client = APIClient()
+        cursor = encode_cursor(start_seq)
+        try:
+            go.wait()
+            while True:
+                finished = done.is_set()
+                response = client.get("/api/v1/changes/", {"cursor": cursor, "limit": 7})
+                reads += 1
+                if response.status_code != 200:
+                    errors.append(f"reader: {response.status_code} {response.content[:200]}")
+                    return
+                body = response.json()
+                floor = decode_cursor(cursor)
+                for entry in body["results"]:
+                    if entry["seq"] <= floor:
+                        errors.append(f"seq {entry['seq']} read after cursor {floor}")
+                    seen.append(entry["seq"])
+                cursor = body["next"]
+                if finished and not body["has_more"]:
+                    return
+        except Exception as exc:
+            errors.append(f"reader: {exc!r}")
+        finally:
+            connections.close_all()
+
+    services.change_listeners.append(slow_listener)
+    try:
+        threads = [threading.Thread(target=writer, args=(p.pk,)) for p in pages]
+        reading = threading.Thread(target=reader)
+        for thread in [*threads, reading]:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=300)
+        done.set()
+        reading.join(timeout=120)
+    finally:
+        services.change_listeners.remove(slow_listener)
+
+    committed = list(Change.objects.filter(seq__gt=start_seq).values_list("seq", flat=True))
+    print(
+        f"\n{WRITERS} writers x {PUBLISHES_PER_WRITER} publishes: {len(committed)} entries "
+        f"committed, {len(seen)} read in {reads} feed requests"
+    )
+    assert errors == []
+    assert len(committed) == WRITERS * PUBLISHES_PER_WRITER
+    assert len(seen) == len(set(seen)), "an entry was read twice"
+    assert seen == sorted(seen), "entries were read out of order"
+    assert set(seen) == set(committed), "the reader missed entries"
