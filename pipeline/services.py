@@ -38,6 +38,20 @@ def is_delivered(page: Page) -> bool:
 # Change log --------------------------------------------------------------------------------
 
 
+def _feed_lock() -> FeedState:
+    """Lock the feed row until the surrounding transaction ends; return it.
+
+    Every pipeline write takes it first, before touching any document: writes then queue in
+    one order, so two publishes re-rendering each other's documents wait instead of
+    deadlocking, and a version number read under it stays free until commit.
+    """
+    state = FeedState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        FeedState.objects.get_or_create(pk=1)
+        state = FeedState.objects.select_for_update().get(pk=1)
+    return state
+
+
 def change_append(
     *,
     action: str,
@@ -52,10 +66,7 @@ def change_append(
     gets the next seq only after this one is visible: readers never see seq N+1 before N.
     """
     with transaction.atomic():
-        state = FeedState.objects.select_for_update().filter(pk=1).first()
-        if state is None:
-            state = FeedState.objects.create(pk=1)
-            state = FeedState.objects.select_for_update().get(pk=1)
+        state = _feed_lock()
         state.last_seq += 1
         state.save(update_fields=["last_seq"])
         change = Change.objects.create(
@@ -164,6 +175,7 @@ def item_publish(
     *, page: Page, revision=None, user=None, cause: str = PublishedVersion.Cause.PUBLISH
 ) -> PublishedVersion | None:
     """Record a publish: a new version of the page, a feed entry, and re-rendered embedders."""
+    _feed_lock()
     page = Page.objects.get(pk=page.pk).specific  # the live row, never an in-memory draft
     if not page.live or not is_delivered(page):
         return None
@@ -218,6 +230,7 @@ def version_publisher_set(*, page_id: int, revision_id: int, user) -> None:
 @transaction.atomic
 def item_unpublish(*, page: Page) -> Change | None:
     """Record an unpublish: the live document goes away, versions stay but are not served."""
+    _feed_lock()
     document = LiveDocument.objects.filter(page_id=page.pk).select_related("version").first()
     if document is None:
         return None
@@ -245,6 +258,7 @@ def item_delete(*, page_id: int, audience: Audience | None) -> Change | None:
     `audience` is the one its live document had (None if it was not live): it decides who
     sees the entry.
     """
+    _feed_lock()
     latest = PublishedVersion.objects.filter(page_id=page_id).order_by("-number").first()
     if latest is None:
         return None
@@ -265,12 +279,14 @@ def item_delete(*, page_id: int, audience: Audience | None) -> Change | None:
 @transaction.atomic
 def item_move(*, page: Page) -> None:
     """Record a move: the page and its live descendants have new paths (and maybe audiences)."""
+    _feed_lock()
     _refresh_descendants(page, action=Change.Action.MOVED)
 
 
 @transaction.atomic
 def visibility_refresh(*, page: Page) -> None:
     """Re-evaluate who may read the page and its descendants after a view restriction changed."""
+    _feed_lock()
     for document in _live_documents_under(page):
         descendant = document.page.specific
         if _audience_update(document, audience_for_page(descendant)):
@@ -305,6 +321,7 @@ def document_refresh(
     *, page: Page, cause: str, action: str = Change.Action.PUBLISHED
 ) -> PublishedVersion | None:
     """Render a live page again; store a new version only if its document changed."""
+    _feed_lock()
     document = LiveDocument.objects.filter(page_id=page.pk).select_related("version").first()
     if document is None:
         return None
@@ -416,4 +433,5 @@ def _refresh_descendants(page: Page, *, action: str) -> None:
 def media_changed(*, kind: str, target_id: int) -> list[PublishedVersion]:
     """Re-render documents showing an image or document that was edited or deleted."""
     with transaction.atomic():
+        _feed_lock()
         return dependents_refresh(targets=[(kind, target_id)])
