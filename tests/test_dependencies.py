@@ -297,3 +297,67 @@ def test_a_group_restriction_keeps_the_members_audience(site_tree):
     document = LiveDocument.objects.get(page_id=site_tree.about.pk)
     assert document.audience == [{"kind": "groups", "groups": [members.pk]}]
     assert changes()[-1].action == "visibility_changed"
+
+
+# Concurrency (PostgreSQL) ------------------------------------------------------------------
+
+
+def on_postgres() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not on_postgres(),
+    reason="needs PostgreSQL (DATABASE_URL): SQLite runs one write transaction at a time",
+)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site_tree):
+    """Two editors publish NASA and ESA at once; each links to the other and the release
+    names both, so each publish re-renders the other member and the release. None may fail
+    (no duplicate version number, no deadlock), and the last documents show both edits."""
+    import threading
+
+    from django.db import connections, transaction
+
+    nasa, esa, release = site_tree.nasa, site_tree.esa, site_tree.release
+    edit(nasa, body=f'<p><a linktype="page" id="{esa.pk}">ESA</a></p>')
+    edit(esa, body=f'<p><a linktype="page" id="{nasa.pk}">NASA</a></p>')
+    rounds = 10
+    errors: list[str] = []
+    go = threading.Barrier(2)
+
+    def writer(page_id: int, name: str):
+        model = type(nasa)
+        try:
+            go.wait()
+            for k in range(rounds):
+                with transaction.atomic():
+                    page = model.objects.get(pk=page_id)
+                    page.title = f"{name} {k}"
+                    page.slug = f"{name.lower()}-{k}"  # moves the href in the other member
+                    page.save_revision().publish()
+        except Exception as exc:
+            errors.append(f"{name}: {exc!r}")
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=writer, args=(nasa.pk, "NASA")),
+        threading.Thread(target=writer, args=(esa.pk, "ESA")),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+
+    assert errors == []
+    titles = {a["title"] for a in document(release)["contributing_agencies"]}
+    assert titles == {f"NASA {rounds - 1}", f"ESA {rounds - 1}"}
+    assert f'href="/members/nasa-{rounds - 1}/"' in document(esa)["body"]
+    assert f'href="/members/esa-{rounds - 1}/"' in document(nasa)["body"]
+    numbers = [v.number for v in versions(release.pk)]
+    assert numbers == list(range(1, len(numbers) + 1))
