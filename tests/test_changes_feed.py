@@ -134,6 +134,12 @@ def test_malformed_cursor_is_400(api_client, site_tree, cursor):
     assert "cursor" in body["detail"]
 
 
+def test_a_cursor_ahead_of_the_feed_is_410(api_client, site_tree):
+    ahead = encode_cursor(FeedState.objects.get().last_seq + 1)
+    body = assert_problem(api_client.get("/api/v1/changes/", {"cursor": ahead}), 410)
+    assert "resync" in body["detail"]
+
+
 def test_unknown_parameter_is_400(api_client, db):
     assert_problem(api_client.get("/api/v1/changes/", {"since": "1"}), 400)
 

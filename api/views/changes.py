@@ -54,11 +54,19 @@ class ChangesView(DeliveryView):
         )
         # Read after the entries: retention records pruned_through before deleting, so a
         # cursor whose entries went while we read is caught here, never answered with a gap.
-        pruned_through = FeedState.objects.filter(pk=1).values_list("pruned_through", flat=True)
-        if raw is not None and after < (pruned_through.first() or 0):
+        state = FeedState.objects.filter(pk=1).values_list("last_seq", "pruned_through").first()
+        last_seq, pruned_through = state or (0, 0)
+        if raw is not None and after < pruned_through:
             raise Gone(
                 "This cursor is older than the change log's retention window: resync from the "
                 "collections and follow the feed from a fresh cursor."
+            )
+        if after > last_seq:
+            # Only a cursor from another database (or one restored from a backup) gets here;
+            # answering an empty page forever would hide every later change.
+            raise Gone(
+                "This cursor is ahead of the change log (was the database restored?): resync "
+                "from the collections and follow the feed from a fresh cursor."
             )
         cursor = encode_cursor(last)
         payload = {
