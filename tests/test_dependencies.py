@@ -361,3 +361,18 @@ def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site_
     assert f'href="/members/esa-{rounds - 1}/"' in document(nasa)["body"]
     numbers = [v.number for v in versions(release.pk)]
     assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_deleting_a_restricted_page_tells_anonymous_readers_nothing(api_client, subtree):
+    about, history, founding, _ = subtree
+    PageViewRestriction.objects.create(
+        page=Page.objects.get(pk=history.pk), restriction_type=PageViewRestriction.LOGIN
+    )
+    cursor = cursor_now(api_client)
+    Page.objects.get(pk=history.pk).delete()
+    entries = feed_since(api_client, cursor)
+    assert entries_for(entries, history) == []
+    assert entries_for(entries, founding) == []
+    hidden = [(c.action, c.page_id) for c in changes() if c.page_id in (history.pk, founding.pk)]
+    assert ("deleted", history.pk) in hidden and ("deleted", founding.pk) in hidden
+    assert ("visibility_changed", history.pk) not in hidden[-2:]
