@@ -8,7 +8,7 @@ from wagtail.models import Site
 
 from .factories import MembersIndexPageFactory, UserFactory
 
-pytest_plugins = ["tests.pipeline_support"]  # site_tree, media_root: the pipeline fixtures
+pytest_plugins = ["tests.pipeline_support"]  # site_tree: the pipeline tests' small site
 
 
 @pytest.fixture

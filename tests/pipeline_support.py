@@ -82,13 +82,6 @@ def image_file(size=(640, 480), color="navy", filename="logo.png"):
 
 
 @pytest.fixture
-def media_root(settings, tmp_path):
-    """Write uploaded files and renditions to a temporary folder."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
-@pytest.fixture
 def site_tree(home):
     """A published members index with two members, a roadmap index and a release naming both.
 

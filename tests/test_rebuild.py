@@ -117,3 +117,15 @@ def test_verbosity_2_lists_unchanged_pages_and_0_is_silent(rebuilt_tree):
 def test_unknown_type_is_a_one_line_error(db):
     with pytest.raises(CommandError, match="invalid choice: 'agency'"):
         call_command("rebuild_documents", "--type", "agency")
+
+
+@pytest.mark.slow
+def test_rebuilding_the_loaded_isecg_content_changes_nothing(isecg_content):
+    """Rendering is deterministic on real content: a rebuild right after loading finds every
+    document (one per live page) as it is."""
+    before_versions = PublishedVersion.objects.count()
+    output = rebuild()
+    live = LiveDocument.objects.count()
+    assert live > 20
+    assert f"{live} live pages: 0 changed, 0 created, {live} unchanged." in output
+    assert PublishedVersion.objects.count() == before_versions
