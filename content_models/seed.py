@@ -29,7 +29,6 @@ import yaml
 from django.contrib.auth.models import Group
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import Storage
 from django.db import models, transaction
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
@@ -683,7 +682,7 @@ def content_load(
     admin since they were loaded.
     """
     report = LoadReport(dry_run=dry_run)
-    written: list[tuple[Storage, str]] = []
+    written: list = []  # (storage, name) of files written, and images created
     try:
         pages, created = _pages_ensure(content=content)
         media_ids = _media_ensure(content=content, report=report, dry_run=dry_run, written=written)
@@ -704,12 +703,26 @@ def content_load(
             if following is None or following.section != spec.section:
                 _progress(progress, report, spec.section, dry_run)
     except BaseException:
-        for storage, name in written:
-            storage.delete(name)  # the rows that named these files are rolled back
+        _files_delete(written)
         raise
     if dry_run:
         transaction.set_rollback(True)
     return report
+
+
+def _files_delete(written: list) -> None:
+    """Delete the files this load wrote; the rows that named them are being rolled back.
+
+    Renditions made while publishing (the API renders images at publish time) go too: their
+    rows belong to images created by this load.
+    """
+    for entry in written:
+        if isinstance(entry, tuple):
+            storage, name = entry
+            storage.delete(name)
+        else:
+            for rendition in entry.renditions.all():
+                rendition.file.storage.delete(rendition.file.name)
 
 
 def _progress(progress, report: LoadReport, section: str, dry_run: bool) -> None:
@@ -786,6 +799,8 @@ def _media_create(*, media: MediaSpec, model, dry_run: bool, written: list) -> m
         instance.description = media.description
         instance.width, instance.height = _png_size(data)  # set after the file, which clears them
     instance.save()
+    if media.kind == "image" and not dry_run:
+        written.append(instance)  # its renditions, made later, are files to clean up too
     return instance
 
 
