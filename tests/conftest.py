@@ -74,3 +74,13 @@ def isecg_content(db, media_root):
     """The site as `load_isecg_content` loads it from the project's data file."""
     call_command("load_isecg_content", verbosity=0)
     return Site.objects.get(is_default_site=True).root_page.specific
+
+
+@pytest.fixture
+def receiver():
+    """A real webhook receiver listening on loopback (see tests/webhook_receiver.py)."""
+    from .webhook_receiver import Receiver
+
+    receiver = Receiver().start()
+    yield receiver
+    receiver.stop()

@@ -39,6 +39,25 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}.") from None
 
 
+def env_float(name: str, default: float) -> float:
+    """Return a number from an environment variable, failing with the fix when it is not one."""
+    value = env_str(name)
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}.") from None
+
+
+def env_float_list(name: str, default: list[float]) -> list[float]:
+    """Return a comma-separated list of numbers, failing with the fix on a bad item."""
+    try:
+        return [float(item) for item in env_list(name, [str(item) for item in default])]
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must list numbers, e.g. 5,300,1800.") from None
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     """Return a boolean environment variable (1/true/yes/on)."""
     value = env_str(name)
@@ -61,6 +80,7 @@ INSTALLED_APPS = [
     "content_models",
     "api",
     "pipeline",
+    "pipeline.webhooks",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.frontend_cache",
@@ -314,3 +334,25 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Webhooks and the worker (pipeline.webhooks, `manage.py run_worker`) -----------------------
+# Seconds to wait after each failed attempt; a delivery gives up after the last wait. The
+# default spreads 12 attempts over about three days; each wait is jittered by +-20 %.
+WEBHOOK_RETRY_SCHEDULE = env_float_list(
+    "WEBHOOK_RETRY_SCHEDULE", [5, 300, 1800, 7200, 18000, 36000, 36000, 43200, 43200, 43200, 43200]
+)
+WEBHOOK_RETRY_JITTER = 0.2
+WEBHOOK_RETRY_AFTER_MAX_SECONDS = 24 * 3600  # cap on the wait a receiver's Retry-After asks
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10)
+# A worker holds a delivery this long; one that dies mid-request frees it after that.
+WEBHOOK_LEASE_SECONDS = env_float("WEBHOOK_LEASE_SECONDS", 60)
+WEBHOOK_MAX_IN_FLIGHT = env_int("WEBHOOK_MAX_IN_FLIGHT", 4)  # default for new endpoints
+WEBHOOK_SECRET_OVERLAP_SECONDS = env_int("WEBHOOK_SECRET_OVERLAP_SECONDS", 24 * 3600)
+# Targets resolving to private, loopback, link-local or reserved addresses are refused (SSRF)
+# unless inside one of these networks (CIDRs). Cloud metadata addresses are always refused.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
+WEBHOOK_RESPONSE_EXCERPT_BYTES = 1024
+# The sweeper re-queues a due delivery whose task has not run for this long (a lost task).
+WEBHOOK_SWEEP_STALE_SECONDS = env_float("WEBHOOK_SWEEP_STALE_SECONDS", 300)
+# How often `run_worker` runs scheduled publishing and the webhook sweeper.
+WORKER_BEAT_SECONDS = env_float("WORKER_BEAT_SECONDS", 5)

@@ -18,3 +18,6 @@ if env_str("DATABASE_URL") is None:
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory SQLite
 
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Webhooks: the tests' receivers listen on loopback, which the SSRF rule otherwise refuses.
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]
