@@ -1,0 +1,167 @@
+"""Admin views: endpoints (list with health, create, edit), their delivery log and actions.
+
+Every view needs the "change webhook endpoint" permission (superusers have it); the actions
+are POST-only and call the services, which do the work and the locking.
+"""
+
+from django.contrib import messages
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views import View
+from wagtail.admin.paginator import WagtailPaginator
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic import EditView, IndexView
+from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.widgets.button import Button
+from wagtail.permission_policies import ModelPermissionPolicy
+
+from . import services
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
+
+permission_policy = ModelPermissionPolicy(WebhookEndpoint)
+DELIVERIES_PER_PAGE = 25
+ATTEMPTS_SHOWN = 10
+
+
+def deliveries_url(endpoint: WebhookEndpoint) -> str:
+    return reverse("webhookendpoint:deliveries", args=[endpoint.pk])
+
+
+class EndpointIndexView(IndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        buttons.append(
+            MenuItem(
+                "Deliveries and secret",
+                url=deliveries_url(instance),
+                icon_name="list-ul",
+                priority=5,
+            )
+        )
+        return buttons
+
+
+class EndpointEditView(EditView):
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            Button("Deliveries and secret", url=deliveries_url(self.object), icon_name="list-ul"),
+            *super().header_more_buttons,
+        ]
+
+    def save_instance(self):
+        was_active = (
+            WebhookEndpoint.objects.filter(pk=self.object.pk)
+            .values_list("active", flat=True)
+            .first()
+        )
+        instance = super().save_instance()
+        if was_active and not instance.active:
+            services.endpoint_deactivate(endpoint=instance, reason="Deactivated in the admin.")
+        elif not was_active and instance.active:
+            services.endpoint_activate(endpoint=instance)
+        return instance
+
+
+class EndpointMixin(PermissionCheckedMixin, BaseObjectMixin):
+    model = WebhookEndpoint
+    permission_policy = permission_policy
+    permission_required = "change"
+
+
+class EndpointDeliveriesView(EndpointMixin, WagtailAdminTemplateMixin, View):
+    """An endpoint's secret, health and recent deliveries, each with its attempts."""
+
+    template_name = "webhooks/endpoint_deliveries.html"
+    header_icon = "link-external"
+
+    def get_page_title(self):
+        return "Webhook deliveries"
+
+    def get_page_subtitle(self):
+        return str(self.object)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("webhookendpoint:index"), "label": "Webhook endpoints"},
+            {"url": reverse("webhookendpoint:edit", args=[self.object.pk]), "label": str(self)},
+            {"url": "", "label": "Deliveries"},
+        ]
+
+    def __str__(self):
+        return str(self.object)
+
+    def get(self, request, *args, **kwargs):
+        deliveries = self.object.deliveries.order_by("-change_seq", "-pk").prefetch_related(
+            Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("-started_at", "-pk"))
+        )
+        status = request.GET.get("status")
+        if status in WebhookDelivery.Status.values:
+            deliveries = deliveries.filter(status=status)
+        paginator = WagtailPaginator(deliveries, DELIVERIES_PER_PAGE)
+        page = paginator.get_page(request.GET.get("p"))
+        context = self.get_context_data(
+            endpoint=self.object,
+            page_obj=page,
+            elided_page_range=paginator.get_elided_page_range(page.number),
+            status=status,
+            statuses=WebhookDelivery.Status.choices,
+            attempts_shown=ATTEMPTS_SHOWN,
+            failed_count=self.object.deliveries.retryable().count(),
+        )
+        return self.render_to_response(context)
+
+
+class EndpointActionView(EndpointMixin, View):
+    """POST-only action on an endpoint; answers with a message on the deliveries page."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        try:
+            message = self.act()
+        except services.RedeliveryRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, message)
+        return redirect(deliveries_url(self.object))
+
+    def act(self) -> str:
+        raise NotImplementedError
+
+
+class RotateSecretView(EndpointActionView):
+    def act(self) -> str:
+        endpoint = services.endpoint_secret_rotate(endpoint=self.object)
+        return (
+            "New secret created. The previous one keeps signing until "
+            f"{endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+class RedeliverFailedView(EndpointActionView):
+    def act(self) -> str:
+        count = services.endpoint_redeliver_failed(endpoint=self.object)
+        return f"{count} deliveries queued again." if count else "No failed deliveries."
+
+
+class RedeliverView(EndpointActionView):
+    def act(self) -> str:
+        delivery = get_object_or_404(
+            WebhookDelivery, pk=self.kwargs["delivery_pk"], endpoint=self.object
+        )
+        services.delivery_redeliver(delivery=delivery)
+        return f"Event #{delivery.change_seq} ({delivery.event_id}) queued again."
+
+
+def health_column() -> Column:
+    return Column("health", label="Health", accessor="get_health_display")
+
+
+def events_column() -> Column:
+    return Column("events", label="Events", accessor="events_display")

@@ -1,0 +1,60 @@
+"""Admin: Settings > Webhook endpoints (list with health, create, edit, deliveries, actions)."""
+
+from django.urls import path
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import views
+from .forms import WebhookEndpointForm
+from .models import WebhookEndpoint
+
+
+class WebhookEndpointViewSet(ModelViewSet):
+    model = WebhookEndpoint
+    icon = "link-external"
+    menu_label = "Webhook endpoints"
+    add_to_settings_menu = True
+    copy_view_enabled = False
+    index_view_class = views.EndpointIndexView
+    edit_view_class = views.EndpointEditView
+    list_display = [
+        "url",
+        "description",
+        views.health_column(),
+        views.events_column(),
+        "last_attempt_at",
+    ]
+    search_fields = ["url", "description"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("url"),
+            FieldPanel("description"),
+            FieldPanel("events"),
+            FieldPanel("active"),
+            FieldPanel("max_in_flight"),
+        ],
+        base_form_class=WebhookEndpointForm,
+    )
+
+    def get_urlpatterns(self):
+        return [
+            *super().get_urlpatterns(),
+            path("deliveries/<int:pk>/", views.EndpointDeliveriesView.as_view(), name="deliveries"),
+            path("rotate-secret/<int:pk>/", views.RotateSecretView.as_view(), name="rotate_secret"),
+            path(
+                "redeliver-failed/<int:pk>/",
+                views.RedeliverFailedView.as_view(),
+                name="redeliver_failed",
+            ),
+            path(
+                "redeliver/<int:pk>/<int:delivery_pk>/",
+                views.RedeliverView.as_view(),
+                name="redeliver",
+            ),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_webhook_endpoint_viewset():
+    return WebhookEndpointViewSet("webhookendpoint", url_prefix="webhooks")
