@@ -22,6 +22,8 @@ from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
 
 from pipeline.scheduling import scheduled_publishing_run
 from pipeline.webhooks.services import deliveries_sweep
@@ -31,7 +33,6 @@ logger = logging.getLogger("pipeline.worker")
 
 def beat_once() -> None:
     """Run each periodic job once; one job failing does not stop the others."""
-    close_old_connections()
     for name, job in (
         ("scheduled publishing", scheduled_publishing_run),
         ("webhook sweeper", deliveries_sweep),
@@ -40,7 +41,6 @@ def beat_once() -> None:
             job()
         except Exception:
             logger.exception("The %s failed; it runs again at the next beat.", name)
-    close_old_connections()
 
 
 class Beat(threading.Thread):
@@ -54,6 +54,7 @@ class Beat(threading.Thread):
     def run(self) -> None:
         try:
             while not self.stopping.is_set():
+                close_old_connections()
                 beat_once()
                 self.stopping.wait(self.interval)
         finally:
@@ -78,6 +79,24 @@ class PipelineWorker(Worker):
             self.beat.stopping.set()
         super().shutdown(signum, frame)
 
+    def drain(self) -> int:
+        """Run every task that is ready, then return how many ran (batch mode).
+
+        The same claim and run as `run()`, without its connection housekeeping: a one-shot run
+        needs none, and this way it also works inside a test's transaction on PostgreSQL.
+        """
+        count = 0
+        while True:
+            tasks = DBTaskResult.objects.ready().filter(backend_name=self.backend_name)
+            with exclusive_transaction(tasks.db):
+                task_result = tasks.get_locked()
+                if task_result is not None:
+                    task_result.claim(self.worker_id)
+            if task_result is None:
+                return count
+            self.run_task(task_result)
+            count += 1
+
 
 class Command(BaseCommand):
     help = (
@@ -101,7 +120,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch",
             action="store_true",
-            help="Run one beat, then every task queued and due, then exit (for cron or tests).",
+            help=(
+                "Run one beat, then every task queued and due, then exit (for cron, or to drain "
+                "the queue in tests)."
+            ),
         )
         group = parser.add_mutually_exclusive_group()
         group.add_argument(
@@ -143,7 +165,7 @@ class Command(BaseCommand):
             if not no_beat:
                 beat_once()
             if not beat_only:
-                self.worker(beat=None, interval=0, batch=True, worker_id=worker_id).run()
+                self.worker(beat=None, interval=0, batch=True, worker_id=worker_id).drain()
             return
 
         beat = None if no_beat else Beat(beat_interval)
