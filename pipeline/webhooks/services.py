@@ -160,14 +160,11 @@ def delivery_run(*, delivery_id: int) -> str:
 @transaction.atomic
 def _claim(delivery_id: int) -> _Claim:
     """Take the delivery under a lease, or say why it may not go now."""
-    endpoint_id = (
-        WebhookDelivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
-    )
-    if endpoint_id is None:
-        return _Claim("skipped")
     # The endpoint's row lock serialises claims and finishes for one endpoint: the in-flight
     # count and the "earlier event pending" check cannot race another worker.
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
+    endpoint = _endpoint_locked(delivery_id)
+    if endpoint is None:
+        return _Claim("skipped")
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
     now = timezone.now()
     if delivery.status != Status.PENDING or delivery.next_attempt_at > now:
@@ -193,6 +190,19 @@ def _claim(delivery_id: int) -> _Claim:
     delivery.queued_for = None
     delivery.save(update_fields=["attempts", "locked_until", "lease_token", "parked", "queued_for"])
     return _Claim("claimed", delivery, endpoint, token)
+
+
+def _endpoint_locked(delivery_id: int) -> WebhookEndpoint | None:
+    """Lock and return the delivery's endpoint.
+
+    FOR NO KEY UPDATE: it serialises workers on the endpoint without blocking a publish that
+    is inserting deliveries referencing it (those take a key-share lock).
+    """
+    return (
+        WebhookEndpoint.objects.select_for_update(no_key=True, of=("self",))
+        .filter(deliveries__pk=delivery_id)
+        .first()
+    )
 
 
 def _record_lost_attempt(delivery: WebhookDelivery) -> None:
@@ -228,12 +238,9 @@ def _park(delivery: WebhookDelivery, now: datetime) -> None:
 @transaction.atomic
 def _finish(delivery_id: int, *, token: str, answer: transport.Answer, started_at: datetime) -> str:
     """Record the answer, decide success, retry or give up, and let waiting deliveries go."""
-    endpoint_id = (
-        WebhookDelivery.objects.filter(pk=delivery_id).values_list("endpoint_id", flat=True).first()
-    )
-    if endpoint_id is None:
+    endpoint = _endpoint_locked(delivery_id)
+    if endpoint is None:
         return "skipped"  # the endpoint was deleted meanwhile
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint_id)
     delivery = WebhookDelivery.objects.get(pk=delivery_id)
     WebhookAttempt.objects.create(
         delivery=delivery,
@@ -339,9 +346,6 @@ def _kick(endpoint: WebhookEndpoint, now: datetime) -> int:
     """
     if not endpoint.active:
         return 0
-    free = endpoint.max_in_flight - _in_flight(endpoint, now)
-    if free <= 0:
-        return 0
     earlier = WebhookDelivery.objects.pending().filter(
         endpoint_id=OuterRef("endpoint_id"),
         page_id=OuterRef("page_id"),
@@ -352,8 +356,10 @@ def _kick(endpoint: WebhookEndpoint, now: datetime) -> int:
         .filter(endpoint=endpoint, parked=True, next_attempt_at__lte=now)
         .exclude(Exists(earlier))
         .order_by("change_seq")
-        .values_list("pk", flat=True)[:free]
+        .values_list("pk", flat=True)[: endpoint.max_in_flight]
     )
+    if ready:
+        ready = ready[: max(0, endpoint.max_in_flight - _in_flight(endpoint, now))]
     if ready:
         WebhookDelivery.objects.filter(pk__in=ready).update(parked=False, queued_for=now)
         for pk in ready:
@@ -384,7 +390,7 @@ def deliveries_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
     )
     with transaction.atomic():
         ids = list(
-            stranded.select_for_update(skip_locked=True)
+            stranded.select_for_update(skip_locked=True, no_key=True)
             .order_by("change_seq")
             .values_list("pk", flat=True)[:batch]
         )
@@ -401,7 +407,7 @@ def deliveries_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
     for endpoint_id in sorted(endpoint_ids):
         with transaction.atomic():
             endpoint = (
-                WebhookEndpoint.objects.select_for_update(skip_locked=True)
+                WebhookEndpoint.objects.select_for_update(skip_locked=True, no_key=True)
                 .filter(pk=endpoint_id)
                 .first()
             )
@@ -418,7 +424,7 @@ def deliveries_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
 @transaction.atomic
 def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
     """Queue a delivery again with a fresh retry schedule; its attempts log is kept."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
     if not endpoint.active:
         raise RedeliveryRefused("The endpoint is disabled: activate it first.")
     delivery = WebhookDelivery.objects.get(pk=delivery.pk)
@@ -434,7 +440,7 @@ def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
 @transaction.atomic
 def endpoint_redeliver_failed(*, endpoint: WebhookEndpoint) -> int:
     """Queue again every delivery of the endpoint that gave up or was not sent."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     if not endpoint.active:
         raise RedeliveryRefused("The endpoint is disabled: activate it first.")
     now = timezone.now()
@@ -462,7 +468,7 @@ def endpoint_secret_rotate(
     *, endpoint: WebhookEndpoint, overlap_seconds: int | None = None
 ) -> WebhookEndpoint:
     """Give the endpoint a new secret; the current one keeps signing too for the overlap."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     if overlap_seconds is None:
         overlap_seconds = settings.WEBHOOK_SECRET_OVERLAP_SECONDS
     endpoint.previous_secret = endpoint.secret
@@ -475,7 +481,7 @@ def endpoint_secret_rotate(
 @transaction.atomic
 def endpoint_deactivate(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:
     """Stop delivering to an endpoint; what is pending for it is marked not sent."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     _endpoint_disable(endpoint, reason=reason, now=timezone.now())
     endpoint.save()
     return endpoint
@@ -484,7 +490,7 @@ def endpoint_deactivate(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEnd
 @transaction.atomic
 def endpoint_activate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     """Deliver to the endpoint again (new changes; "redeliver failed" sends the missed ones)."""
-    endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     endpoint.active = True
     endpoint.disabled_reason = ""
     endpoint.disabled_at = None

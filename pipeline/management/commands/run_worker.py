@@ -17,7 +17,7 @@ import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import close_old_connections, connection
+from django.db import close_old_connections, connection, connections
 from django.utils.crypto import get_random_string
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
@@ -29,6 +29,7 @@ from pipeline.scheduling import scheduled_publishing_run
 from pipeline.webhooks.services import deliveries_sweep
 
 logger = logging.getLogger("pipeline.worker")
+WORKER_CONN_MAX_AGE = 300
 
 
 def beat_once() -> None:
@@ -146,6 +147,7 @@ class Command(BaseCommand):
         if interval < 0 or (beat_interval is not None and beat_interval <= 0):
             raise CommandError("--interval must be 0 or more and --beat-interval more than 0.")
         self.configure_logging(options["verbosity"])
+        self.keep_connections()
         beat_interval = beat_interval or settings.WORKER_BEAT_SECONDS
         backend = task_backends[DEFAULT_TASK_BACKEND_ALIAS]
         if not isinstance(backend, DatabaseBackend) and not no_beat:
@@ -207,6 +209,19 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         beat.run()
+
+    def keep_connections(self) -> None:
+        """Reuse database connections between tasks and polls.
+
+        The worker loop closes connections older than CONN_MAX_AGE after every task and poll;
+        with the web's default of 0 that is a new PostgreSQL backend several times a second.
+        Health checks drop a connection that broke meanwhile.
+        """
+        for alias in connections:
+            params = connections[alias].settings_dict
+            if not params.get("CONN_MAX_AGE"):
+                params["CONN_MAX_AGE"] = WORKER_CONN_MAX_AGE
+                params["CONN_HEALTH_CHECKS"] = True
 
     def configure_logging(self, verbosity: int) -> None:
         level = {0: logging.CRITICAL, 1: logging.INFO}.get(verbosity, logging.DEBUG)
