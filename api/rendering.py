@@ -29,6 +29,15 @@ COLLECTION_BY_TYPE = {
 }
 
 
+def site_root_url_path() -> str | None:
+    """Return the Wagtail url_path of the default site's root page (frontend path `/`)."""
+    return (
+        Site.objects.filter(is_default_site=True)
+        .values_list("root_page__url_path", flat=True)
+        .first()
+    )
+
+
 def api_path(page_type: str, page_id: int) -> str:
     """Return the API path of an item: its typed collection when it has one, else `pages`."""
     return f"/api/v1/{COLLECTION_BY_TYPE.get(page_type, 'pages')}/{page_id}/"
@@ -53,8 +62,7 @@ class RenderContext:
 
     @cached_property
     def _root_url_path(self) -> str:
-        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-        return site.root_page.url_path if site else "/"
+        return site_root_url_path() or "/"
 
     def frontend_path(self, page: Page) -> str:
         """Return the path a frontend serves the page at, e.g. `/members/nasa/`."""

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import QuerySet
-from wagtail.models import Page, Site
+from wagtail.models import Page
 
 from pipeline.audience import Caller
 from pipeline.models import PublishedVersion
 
 from .access import visible_changes, visible_documents, visible_pages
+from .rendering import site_root_url_path
 
 
 @dataclass
@@ -34,10 +35,10 @@ def document_get(*, caller: Caller, page_id: int, page_type: str | None = None) 
 
 def document_resolve(*, caller: Caller, path: str) -> Document | None:
     """Return the document a frontend serves at `path` (e.g. `/members/nasa/`)."""
-    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
-    if site is None:
+    root = site_root_url_path()
+    if root is None:
         return None
-    url_path = site.root_page.url_path + path.strip("/") + ("/" if path.strip("/") else "")
+    url_path = root + path.strip("/") + ("/" if path.strip("/") else "")
     row = (
         visible_documents(caller)
         .filter(page__url_path=url_path)

@@ -33,7 +33,7 @@ def test_runs_the_web_server_and_the_worker():
     assert [child.name for child in children] == ["web", "worker"]
     web, worker = (child.argv for child in children)
     assert web[1:] == (str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8123", "--noreload")
-    assert worker[2:] == ("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+    assert worker[2:] == ("run_worker", "--interval", "0.5")
 
 
 def test_no_worker_runs_the_web_server_alone():
@@ -231,7 +231,7 @@ def test_serve_answers_runs_the_worker_and_ctrl_c_stops_every_child(served):
 
     assert children == {web, worker}
     assert alive(worker)
-    assert b"db_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
+    assert b"run_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
     text = output.read_text()
     for url in ("/admin/", "/api/v1/", "/api/v1/health/"):
         assert f"http://127.0.0.1:{port}{url}" in text

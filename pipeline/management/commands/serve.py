@@ -16,9 +16,9 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-# The worker that runs the project's background tasks. `--no-reload`: under DEBUG, db_worker would
-# otherwise restart itself through Django's autoreloader, in a second process.
-WORKER_COMMAND = ("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+# The worker that runs the project's background tasks and the beat (scheduled publishing, the
+# webhook sweeper); see pipeline/management/commands/run_worker.py.
+WORKER_COMMAND = ("run_worker", "--interval", "0.5")
 FRONTEND_SCRIPT = Path("frontend") / "serve.py"
 POLL_SECONDS = 0.2
 SHUTDOWN_GRACE_SECONDS = 10.0
