@@ -43,11 +43,36 @@ RELEASE_SLUG_PREFIX = "synthetic-release-"
 ACRONYM_PREFIX = "SYN"
 
 COUNTRIES = ["", "AU", "BR", "CA", "CN", "DE", "ES", "FR", "GB", "IN", "IT", "JP", "KR", "US"]
-WORDS = (
-    "orbital lunar martian deep space exploration science station habitat gateway robotic "
-    "crew cargo launch propulsion landing surface sample return mission partner agency "
-    "research technology roadmap cooperation international sustainable"
-).split()
+WORDS = [
+    "orbital",
+    "lunar",
+    "martian",
+    "deep",
+    "space",
+    "exploration",
+    "science",
+    "station",
+    "habitat",
+    "gateway",
+    "robotic",
+    "crew",
+    "cargo",
+    "launch",
+    "propulsion",
+    "landing",
+    "surface",
+    "sample",
+    "return",
+    "mission",
+    "partner",
+    "agency",
+    "research",
+    "technology",
+    "roadmap",
+    "cooperation",
+    "international",
+    "sustainable",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -205,7 +230,9 @@ def _release_builder(rng: random.Random, roadmap_index: Page) -> Builder:
         page = RoadmapReleasePage(
             title=f"Global Exploration Roadmap {number}",
             slug=slug,
-            kind=RoadmapReleasePage.Kind.SUPPLEMENT if supplement else RoadmapReleasePage.Kind.EDITION,
+            kind=RoadmapReleasePage.Kind.SUPPLEMENT
+            if supplement
+            else RoadmapReleasePage.Kind.EDITION,
             edition_number=None if supplement else number,
             edition_label=f"Supplement {number}" if supplement else f"Edition {number}",
             release_date=state["date"],

@@ -1,0 +1,585 @@
+"""Benchmark the delivery API against Wagtail's API v2 and v3 and a floor, and the pipeline.
+
+    .venv/bin/python bench/run.py                      # SQLite file in var/bench/
+    .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/cms_bench
+
+Creates a fresh database, migrates, generates content (`generate_content`) up to each size,
+serves it with gunicorn on loopback (sync workers, `cms.settings.bench`), drives each endpoint
+with wrk after a warm-up, counts SQL queries per request in-process, then benchmarks publishing
+(our pipeline vs plain Wagtail) and the change feed's read cost at two feed lengths. Prints a
+Markdown report and saves it (and the raw figures as JSON) under bench/results/.
+See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.wrk import WrkResult, parse_wrk  # noqa: E402
+
+SETTINGS = "cms.settings.bench"
+MEMBER_TYPE = "content_models.MemberProfilePage"
+
+
+@dataclass
+class Endpoint:
+    name: str
+    path: str
+    headers: dict[str, str] = field(default_factory=dict)
+    expect: int = 200
+
+
+@dataclass
+class Measurement:
+    endpoint: str
+    path: str
+    status: int
+    queries: int
+    bytes: int
+    wrk: WrkResult | None = None
+
+
+@dataclass
+class SizeReport:
+    pages: int
+    generated_seconds: float
+    measurements: list[Measurement]
+
+
+# Setup ----------------------------------------------------------------------------------------
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="PostgreSQL database to (re)create; else SQLite.")
+    parser.add_argument("--sizes", default="1000,20000", help="Page counts to measure at.")
+    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint.")
+    parser.add_argument("--warmup", type=int, default=3, help="Seconds of warm-up per endpoint.")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers.")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--publishes", type=int, default=200, help="Publishes per variant.")
+    parser.add_argument("--feed-sizes", default="100,100000", help="Feed lengths to read at.")
+    parser.add_argument("--only", default="", help="Comma-separated endpoint names to load.")
+    parser.add_argument("--skip-publish", action="store_true")
+    parser.add_argument("--skip-feed", action="store_true")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument("--workdir", default=str(ROOT / "var" / "bench"))
+    args = parser.parse_args(argv)
+    try:
+        args.sizes = sorted(int(s) for s in args.sizes.split(","))
+        args.feed_sizes = sorted(int(s) for s in args.feed_sizes.split(","))
+    except ValueError:
+        parser.error("--sizes and --feed-sizes are comma-separated whole numbers")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is not installed: apt-get install -y wrk")
+    return args
+
+
+def fresh_database(args) -> str:
+    """Return the DATABASE_URL of a new, empty database."""
+    workdir = Path(args.workdir)
+    if args.database_url is None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        path = workdir / "bench.sqlite3"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(args.database_url)
+    name = config["NAME"]
+    if "bench" not in name:
+        sys.exit(f"Refusing to recreate {name!r}: use a database whose name contains 'bench'.")
+    with psycopg.connect(
+        host=config["HOST"] or "127.0.0.1",
+        port=config["PORT"] or 5432,
+        user=config["USER"] or "postgres",
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    ) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return args.database_url
+
+
+def configure_django(database_url: str, workdir: Path) -> None:
+    os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["CMS_VAR_DIR"] = str(workdir)
+    os.environ["BENCH_FLOOR_DIR"] = str(workdir / "floor")
+    os.environ.setdefault("LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+
+
+def say(message: str) -> None:
+    print(f"[bench {datetime.now():%H:%M:%S}] {message}", flush=True)
+
+
+# Content -------------------------------------------------------------------------------------
+
+
+def grow_to(pages: int, *, seed: int) -> float:
+    """Generate synthetic pages until the site holds `pages` of them (90% members)."""
+    from django.core.management import call_command
+
+    from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
+
+    have = {
+        "members": MemberProfilePage.objects.count(),
+        "faqs": FAQPage.objects.count(),
+        "releases": RoadmapReleasePage.objects.count(),
+    }
+    want = {"members": pages * 90 // 100, "faqs": pages * 5 // 100}
+    want["releases"] = pages - want["members"] - want["faqs"]
+    counts = {kind: max(0, want[kind] - have[kind]) for kind in want}
+    started = time.perf_counter()
+    if sum(counts.values()):
+        options = {kind: str(n) for kind, n in counts.items()}
+        call_command("generate_content", seed=str(seed), verbosity=1, **options)
+    return time.perf_counter() - started
+
+
+def endpoints(port: int) -> list[Endpoint]:
+    """The endpoints under load, on data that exists now."""
+    from content_models.models import MemberProfilePage
+
+    member = MemberProfilePage.objects.live().order_by("title", "pk")[5]
+    list_etag, detail_etag = (
+        _etag("/api/v1/members/?limit=20", port),
+        _etag(f"/api/v1/members/{member.pk}/", port),
+    )
+    return [
+        Endpoint("ours list", "/api/v1/members/?limit=20"),
+        Endpoint("ours detail", f"/api/v1/members/{member.pk}/"),
+        Endpoint(
+            "ours 304 list",
+            "/api/v1/members/?limit=20",
+            {"If-None-Match": f'"{list_etag}"'},
+            expect=304,
+        ),
+        Endpoint(
+            "ours 304 detail",
+            f"/api/v1/members/{member.pk}/",
+            {"If-None-Match": f'"{detail_etag}"'},
+            expect=304,
+        ),
+        Endpoint("v2 list", f"/api/v2/pages/?type={MEMBER_TYPE}&fields=*&limit=20"),
+        Endpoint("v2 detail", f"/api/v2/pages/{member.pk}/"),
+        Endpoint("v3 list", f"/api/v3/pages/?type={MEMBER_TYPE}&limit=20"),
+        Endpoint("v3 detail", f"/api/v3/pages/{member.pk}/"),
+        Endpoint("floor list", "/bench/floor/list/"),
+        Endpoint("floor detail", "/bench/floor/detail/"),
+    ]
+
+
+def _client(port: int):
+    from django.test import Client
+
+    return Client(HTTP_HOST=f"127.0.0.1:{port}")
+
+
+def _etag(path: str, port: int) -> str:
+    return _client(port).get(path)["ETag"].strip('"')
+
+
+def write_floor(port: int, targets: list[Endpoint]) -> None:
+    """Store the exact bytes of our list and detail responses for the floor view."""
+    floor = Path(os.environ["BENCH_FLOOR_DIR"])
+    floor.mkdir(parents=True, exist_ok=True)
+    by_name = {e.name: e for e in targets}
+    for name in ("list", "detail"):
+        response = _client(port).get(by_name[f"ours {name}"].path)
+        (floor / f"{name}.json").write_bytes(response.content)
+
+
+def count_queries(port: int, endpoint: Endpoint) -> Measurement:
+    """Request once to warm up, then count the SQL queries of a second, identical request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _client(port)
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in endpoint.headers.items()}
+    client.get(endpoint.path, **headers)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(endpoint.path, **headers)
+    if response.status_code != endpoint.expect:
+        raise SystemExit(
+            f"{endpoint.name}: {endpoint.path} answered {response.status_code}, "
+            f"expected {endpoint.expect}: {response.content[:300]!r}"
+        )
+    return Measurement(
+        endpoint=endpoint.name,
+        path=endpoint.path,
+        status=response.status_code,
+        queries=len(queries.captured_queries),
+        bytes=len(response.content),
+    )
+
+
+# Serving and load ----------------------------------------------------------------------------
+
+
+class Server:
+    """gunicorn on loopback with the bench settings, stopped on exit."""
+
+    def __init__(self, *, port: int, workers: int, log: Path):
+        self.port, self.workers, self.log = port, workers, log
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self):
+        from django.db import connections
+
+        connections.close_all()  # the workers open their own
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "cms.wsgi:application",
+                f"--bind=127.0.0.1:{self.port}",
+                f"--workers={self.workers}",
+                "--worker-class=sync",
+                "--log-level=warning",
+                f"--error-logfile={self.log}",
+            ],
+            cwd=ROOT,
+            env=os.environ.copy(),
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                url = f"http://127.0.0.1:{self.port}/bench/floor/detail/"
+                with urllib.request.urlopen(url, timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                time.sleep(0.3)
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited; see {self.log}")
+        raise SystemExit(f"gunicorn did not answer within 60 s; see {self.log}")
+
+    def __exit__(self, *exc):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def run_wrk(port: int, endpoint: Endpoint, *, seconds: int, connections: int) -> WrkResult:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for key, value in endpoint.headers.items():
+        command += ["-H", f"{key}: {value}"]
+    command.append(f"http://127.0.0.1:{port}{endpoint.path}")
+    output = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=seconds + 60
+    ).stdout
+    return parse_wrk(output)
+
+
+def measure_size(args, pages: int, generated: float) -> SizeReport:
+    targets = endpoints(args.port)
+    if args.only:
+        wanted = {name.strip() for name in args.only.split(",")}
+        targets = [e for e in targets if e.name in wanted or e.name.startswith("floor")]
+    write_floor(args.port, endpoints(args.port))
+    measurements = [count_queries(args.port, endpoint) for endpoint in targets]
+    log = Path(args.workdir) / "gunicorn.log"
+    with Server(port=args.port, workers=args.workers, log=log):
+        for endpoint, measurement in zip(targets, measurements, strict=True):
+            say(f"{pages} pages: {endpoint.name} ({endpoint.path})")
+            run_wrk(args.port, endpoint, seconds=args.warmup, connections=args.connections)
+            measurement.wrk = run_wrk(
+                args.port, endpoint, seconds=args.duration, connections=args.connections
+            )
+            say(
+                f"  {measurement.wrk.requests_per_second:,.0f} req/s, "
+                f"p50 {measurement.wrk.p50_ms:.2f} ms, p99 {measurement.wrk.p99_ms:.2f} ms, "
+                f"{measurement.queries} queries"
+            )
+    return SizeReport(pages=pages, generated_seconds=generated, measurements=measurements)
+
+
+# Publishing and the feed (in-process) ------------------------------------------------------
+
+
+def publish_benchmark(count: int) -> dict:
+    """Publish existing pages with the pipeline's receivers, and without: publishes/s of each.
+
+    Alternates rounds of the two variants, so drifting load on the machine hits both alike.
+    """
+    from django.db import transaction
+    from wagtail.signals import page_published
+
+    from content_models.models import MemberProfilePage
+    from pipeline import services, signals
+
+    pages = list(MemberProfilePage.objects.live().order_by("-pk")[: count * 2])
+    if len(pages) < count * 2:
+        raise SystemExit(f"Need {count * 2} member pages for {count} publishes per variant.")
+    timings: dict[str, list[float]] = {"pipeline": [], "plain": []}
+    round_size = 10
+    for start in range(0, count, round_size):
+        for variant in ("pipeline", "plain"):
+            offset = 0 if variant == "pipeline" else count
+            batch = pages[offset + start : offset + start + round_size]
+            if variant == "plain":
+                page_published.disconnect(signals.on_page_published)
+            try:
+                for page in batch:
+                    page.summary = f"{page.summary[:200]} (edit {start})"
+                    began = time.perf_counter()
+                    with transaction.atomic():
+                        page.save_revision().publish()
+                    timings[variant].append(time.perf_counter() - began)
+            finally:
+                if variant == "plain":
+                    page_published.connect(signals.on_page_published)
+    result = {
+        variant: {
+            "publishes": len(times),
+            "publishes_per_second": len(times) / sum(times),
+            "median_ms": statistics.median(times) * 1000,
+        }
+        for variant, times in timings.items()
+    }
+    result["ratio"] = (
+        result["pipeline"]["publishes_per_second"] / result["plain"]["publishes_per_second"]
+    )
+    result["change_listeners"] = [
+        getattr(listener, "__qualname__", repr(listener)) for listener in services.change_listeners
+    ]
+    return result
+
+
+def feed_benchmark(lengths: list[int], *, requests: int = 200) -> list[dict]:
+    """Read the last 100 entries of feeds of each length: time and queries per request."""
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from api.params import encode_cursor
+    from content_models.models import MemberProfilePage
+    from pipeline.models import Change, FeedState
+
+    page_ids = list(MemberProfilePage.objects.values_list("pk", flat=True)[:1000])
+    with transaction.atomic():
+        Change.objects.all().delete()
+        FeedState.objects.update_or_create(pk=1, defaults={"last_seq": 0, "pruned_through": 0})
+    results = []
+    for length in lengths:
+        _fill_feed(length, page_ids)
+        cursor = encode_cursor(max(0, length - 100))
+        path = f"/api/v1/changes/?cursor={cursor}&limit=100"
+        client = Client()
+        client.get(path)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        query_count = len(queries.captured_queries)  # read now: later requests reset the log
+        assert response.status_code == 200, response.content[:300]
+        entries = len(response.json()["results"])
+        times = []
+        for _ in range(requests):
+            began = time.perf_counter()
+            client.get(path)
+            times.append(time.perf_counter() - began)
+        times.sort()
+        results.append(
+            {
+                "feed_length": length,
+                "entries_returned": entries,
+                "queries": query_count,
+                "median_ms": statistics.median(times) * 1000,
+                "p99_ms": times[int(len(times) * 0.99) - 1] * 1000,
+            }
+        )
+        say(f"feed of {length:,}: {results[-1]}")
+    return results
+
+
+def _fill_feed(length: int, page_ids: list[int], *, batch: int = 5000) -> None:
+    """Bulk-insert `published` entries until the feed holds `length` (no listeners called)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from pipeline.models import Change, FeedState
+
+    with transaction.atomic():
+        state = FeedState.objects.select_for_update().get(pk=1)
+        now = timezone.now()
+        while state.last_seq < length:
+            upto = min(length, state.last_seq + batch)
+            Change.objects.bulk_create(
+                Change(
+                    seq=seq,
+                    action=Change.Action.PUBLISHED,
+                    page_id=page_ids[seq % len(page_ids)],
+                    type="member",
+                    version=1,
+                    at=now,
+                    event_id=Change.new_event_id(),
+                    is_public=True,
+                    audiences=[[]],
+                )
+                for seq in range(state.last_seq + 1, upto + 1)
+            )
+            state.last_seq = upto
+        state.save(update_fields=["last_seq"])
+
+
+# Report --------------------------------------------------------------------------------------
+
+RATIOS = [
+    ("ours list / v2 list", "ours list", "v2 list", 10.0),
+    ("ours detail / v2 detail", "ours detail", "v2 detail", 10.0),
+    ("ours list / v3 list", "ours list", "v3 list", None),
+    ("ours detail / v3 detail", "ours detail", "v3 detail", None),
+    ("ours list / floor list", "ours list", "floor list", 0.5),
+    ("ours detail / floor detail", "ours detail", "floor detail", 0.5),
+    ("ours 304 list / floor list", "ours 304 list", "floor list", 0.8),
+    ("ours 304 detail / floor detail", "ours 304 detail", "floor detail", 0.8),
+]
+
+
+def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, feed: list | None):
+    lines = [
+        f"# Benchmark {meta['started']}",
+        "",
+        f"`{meta['command']}`",
+        "",
+        f"{meta['database']}; gunicorn {meta['workers']} sync workers; wrk "
+        f"{meta['connections']} connections, {meta['duration']} s after {meta['warmup']} s "
+        f"warm-up; {meta['machine']}. Load average at start: {meta['loadavg']}.",
+        "",
+    ]
+    for size in sizes:
+        rate = {m.endpoint: m.wrk.requests_per_second for m in size.measurements if m.wrk}
+        lines += [
+            f"## {size.pages:,} generated pages (generated in {size.generated_seconds:.0f} s)",
+            "",
+            "| endpoint | req/s | p50 ms | p99 ms | queries/req | bytes | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for m in size.measurements:
+            w = m.wrk
+            lines.append(
+                f"| {m.endpoint} | {w.requests_per_second:,.0f} | {w.p50_ms:.2f} | "
+                f"{w.p99_ms:.2f} | {m.queries} | {m.bytes:,} | {w.errors} |"
+            )
+        lines += ["", "| ratio | value | goal |", "|---|---:|---|"]
+        for label, ours, theirs, goal in RATIOS:
+            if ours in rate and theirs in rate and rate[theirs]:
+                value = rate[ours] / rate[theirs]
+                verdict = (
+                    ""
+                    if goal is None
+                    else (f"≥ {goal:g}: " + ("met" if value >= goal else "NOT met"))
+                )
+                lines.append(f"| {label} | {value:.2f} | {verdict} |")
+        lines.append("")
+    if publish:
+        lines += [
+            "## Publishing (in-process, one transaction per publish)",
+            "",
+            "| variant | publishes | publishes/s | median ms |",
+            "|---|---:|---:|---:|",
+        ]
+        for variant in ("pipeline", "plain"):
+            p = publish[variant]
+            lines.append(
+                f"| {variant} | {p['publishes']} | {p['publishes_per_second']:.1f} | "
+                f"{p['median_ms']:.1f} |"
+            )
+        listeners = ", ".join(publish["change_listeners"]) or "none registered"
+        lines += [
+            "",
+            f"Pipeline / plain throughput: {publish['ratio']:.2f} (change listeners: {listeners}).",
+            "",
+        ]
+    if feed:
+        lines += [
+            "## Change feed: the last 100 entries (`/api/v1/changes/?cursor=...&limit=100`)",
+            "",
+            "| feed length | entries returned | queries | median ms | p99 ms |",
+            "|---:|---:|---:|---:|---:|",
+        ]
+        for f in feed:
+            lines.append(
+                f"| {f['feed_length']:,} | {f['entries_returned']} | {f['queries']} | "
+                f"{f['median_ms']:.2f} | {f['p99_ms']:.2f} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    started = datetime.now(UTC)
+    workdir = Path(args.workdir)
+    database_url = fresh_database(args)
+    configure_django(database_url, workdir)
+    from django.core.management import call_command
+    from django.db import connection
+
+    say(f"migrating {connection.vendor} database")
+    call_command("migrate", verbosity=0)
+    sizes = []
+    for pages in args.sizes:
+        say(f"generating content up to {pages:,} pages")
+        generated = grow_to(pages, seed=args.seed)
+        sizes.append(measure_size(args, pages, generated))
+    publish = None if args.skip_publish else publish_benchmark(args.publishes)
+    if publish:
+        say(f"publish: {json.dumps(publish)}")
+    feed = None if args.skip_feed else feed_benchmark(args.feed_sizes)
+    meta = {
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "command": " ".join(["python bench/run.py", *(argv or sys.argv[1:])]),
+        "database": f"{connection.vendor} ({connection.settings_dict['NAME']})",
+        "workers": args.workers,
+        "connections": args.connections,
+        "duration": args.duration,
+        "warmup": args.warmup,
+        "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+    report = render_report(meta, sizes, publish, feed)
+    print(report)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{started:%Y%m%d-%H%M%S}-{connection.vendor}"
+    (out / f"{stem}.md").write_text(report + "\n")
+    raw = {"meta": meta, "sizes": [asdict(s) for s in sizes], "publish": publish, "feed": feed}
+    (out / f"{stem}.json").write_text(json.dumps(raw, indent=2, default=str) + "\n")
+    say(f"saved {out / stem}.md")
+
+
+if __name__ == "__main__":
+    main()
