@@ -82,6 +82,19 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--skip-feed", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse", action="store_true", help="Keep the database of an earlier run; only top up."
+    )
+    parser.add_argument(
+        "--code", default=str(ROOT), help="Serve the project from this checkout (A/B runs)."
+    )
+    parser.add_argument(
+        "--priority",
+        type=int,
+        default=0,
+        help="Raise the server's and wrk's scheduling priority by this much (root; a machine "
+        "shared with other work otherwise takes CPU from them mid-run).",
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument("--workdir", default=str(ROOT / "var" / "bench"))
     args = parser.parse_args(argv)
@@ -101,12 +114,16 @@ def fresh_database(args) -> str:
     if args.database_url is None:
         workdir.mkdir(parents=True, exist_ok=True)
         path = workdir / "bench.sqlite3"
+        if args.reuse:
+            return f"sqlite:///{path}"
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
     import dj_database_url
     import psycopg
 
+    if args.reuse:
+        return args.database_url
     config = dj_database_url.parse(args.database_url)
     name = config["NAME"]
     if "bench" not in name:
@@ -246,8 +263,9 @@ def count_queries(port: int, endpoint: Endpoint) -> Measurement:
 class Server:
     """gunicorn on loopback with the bench settings, stopped on exit."""
 
-    def __init__(self, *, port: int, workers: int, log: Path):
-        self.port, self.workers, self.log = port, workers, log
+    def __init__(self, *, port: int, workers: int, log: Path, code: Path, priority: int = 0):
+        self.port, self.workers, self.log, self.code = port, workers, log, code
+        self.priority = priority
         self.process: subprocess.Popen | None = None
 
     def __enter__(self):
@@ -266,9 +284,10 @@ class Server:
                 "--log-level=warning",
                 f"--error-logfile={self.log}",
             ],
-            cwd=ROOT,
-            env=os.environ.copy(),
+            cwd=self.code,
+            env={**os.environ, "PYTHONPATH": str(self.code)},
             start_new_session=True,
+            preexec_fn=_prioritised(self.priority),
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -293,13 +312,26 @@ class Server:
                 self.process.wait()
 
 
-def run_wrk(port: int, endpoint: Endpoint, *, seconds: int, connections: int) -> WrkResult:
+def _prioritised(priority: int):
+    if not priority:
+        return None
+    return lambda: os.nice(-priority)
+
+
+def run_wrk(
+    port: int, endpoint: Endpoint, *, seconds: int, connections: int, priority: int = 0
+) -> WrkResult:
     command = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency"]
     for key, value in endpoint.headers.items():
         command += ["-H", f"{key}: {value}"]
     command.append(f"http://127.0.0.1:{port}{endpoint.path}")
     output = subprocess.run(
-        command, capture_output=True, text=True, check=True, timeout=seconds + 60
+        command,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=seconds + 60,
+        preexec_fn=_prioritised(priority),
     ).stdout
     return parse_wrk(output)
 
@@ -312,13 +344,15 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
     write_floor(args.port, endpoints(args.port))
     measurements = [count_queries(args.port, endpoint) for endpoint in targets]
     log = Path(args.workdir) / "gunicorn.log"
-    with Server(port=args.port, workers=args.workers, log=log):
+    server = Server(
+        port=args.port, workers=args.workers, log=log, code=Path(args.code), priority=args.priority
+    )
+    load = {"connections": args.connections, "priority": args.priority}
+    with server:
         for endpoint, measurement in zip(targets, measurements, strict=True):
             say(f"{pages} pages: {endpoint.name} ({endpoint.path})")
-            run_wrk(args.port, endpoint, seconds=args.warmup, connections=args.connections)
-            measurement.wrk = run_wrk(
-                args.port, endpoint, seconds=args.duration, connections=args.connections
-            )
+            run_wrk(args.port, endpoint, seconds=args.warmup, **load)
+            measurement.wrk = run_wrk(args.port, endpoint, seconds=args.duration, **load)
             say(
                 f"  {measurement.wrk.requests_per_second:,.0f} req/s, "
                 f"p50 {measurement.wrk.p50_ms:.2f} ms, p99 {measurement.wrk.p99_ms:.2f} ms, "
@@ -476,7 +510,7 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
         "",
         f"{meta['database']}; gunicorn {meta['workers']} sync workers; wrk "
         f"{meta['connections']} connections, {meta['duration']} s after {meta['warmup']} s "
-        f"warm-up; {meta['machine']}. Load average at start: {meta['loadavg']}.",
+        f"warm-up; {meta['machine']}. Load average at start: {meta['loadavg']}.{meta['code']}",
         "",
     ]
     for size in sizes:
@@ -539,7 +573,12 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
     return "\n".join(lines)
 
 
+def _stop(signum, frame):
+    raise SystemExit(f"stopped by signal {signum}")  # unwinds, so the server is stopped too
+
+
 def main(argv=None) -> None:
+    signal.signal(signal.SIGTERM, _stop)
     args = parse_args(argv)
     started = datetime.now(UTC)
     workdir = Path(args.workdir)
@@ -569,6 +608,7 @@ def main(argv=None) -> None:
         "warmup": args.warmup,
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
         "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "code": "" if Path(args.code) == ROOT else f" Served from {args.code}.",
     }
     report = render_report(meta, sizes, publish, feed)
     print(report)
