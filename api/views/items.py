@@ -42,8 +42,16 @@ class CollectionMixin:
     def get_queryset(self):
         return selectors.pages_visible(caller=self.caller, model=self.model)
 
-    def available_fields(self) -> set[str]:
-        return _item_fields(self.serializer_classes)
+    def available_fields(self) -> frozenset[str]:
+        # Building the serializers' fields costs more than the rest of a detail request: once
+        # per view class, not per request.
+        cls = type(self)
+        if cls not in _AVAILABLE_FIELDS:
+            _AVAILABLE_FIELDS[cls] = frozenset(_item_fields(self.serializer_classes))
+        return _AVAILABLE_FIELDS[cls]
+
+
+_AVAILABLE_FIELDS: dict[type, frozenset[str]] = {}
 
 
 class ItemListView(CollectionMixin, DeliveryView):
