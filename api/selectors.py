@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from wagtail.models import Page
 
 from pipeline.audience import Caller
@@ -51,14 +51,23 @@ def document_resolve(*, caller: Caller, path: str) -> Document | None:
 def listing(
     *, queryset: QuerySet, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, datetime]]]:
-    """Return the total and one page of (body, published_at) rows, in two queries."""
-    count = queryset.count()
+    """Return the total and one page of (body, published_at) rows.
+
+    One query: the total rides along each row as a window count. Only a page past the end,
+    which has no rows to carry it, needs a second query for the total.
+    """
     rows = list(
-        queryset.values_list(
-            "live_document__version__body", "live_document__version__published_at"
+        queryset.annotate(listing_total=Window(Count("pk"))).values_list(
+            "live_document__version__body",
+            "live_document__version__published_at",
+            "listing_total",
         )[offset : offset + limit]
     )
-    return count, rows
+    if rows:
+        count = rows[0][2]
+    else:
+        count = queryset.count() if offset else 0
+    return count, [(body, published) for body, published, _ in rows]
 
 
 def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
