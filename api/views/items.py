@@ -1,6 +1,7 @@
 """List and detail endpoints of the typed collections and of all pages."""
 
 import json
+from datetime import datetime
 
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
@@ -8,7 +9,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
 
 from .. import selectors
-from ..caching import json_response
+from ..caching import json_response, public_list
 from ..params import datetime_param, fields_param, limit_offset
 from .base import DeliveryView
 
@@ -65,7 +66,20 @@ class ItemListView(CollectionMixin, DeliveryView):
     def get(self, request, *args, **kwargs):
         limit, offset = limit_offset(request)
         fields = fields_param(request, self.available_fields())
-        queryset = self.filter_queryset(self.get_queryset())
+
+        def render() -> tuple[str, datetime | None]:
+            # Filters are validated here: a cached list was rendered for the very same query
+            # string, so its filters passed (they depend on nothing but the string).
+            queryset = self.filter_queryset(self.get_queryset())
+            return self._render(queryset, limit=limit, offset=offset, fields=fields)
+
+        if self.caller.authenticated:
+            body, last_modified = render()
+            return json_response(request, body, last_modified=last_modified, public=False)
+        body, etag, last_modified = public_list(request, render)
+        return json_response(request, body, etag=etag, last_modified=last_modified)
+
+    def _render(self, queryset, *, limit: int, offset: int, fields) -> tuple[str, datetime | None]:
         if not queryset.query.order_by:
             queryset = queryset.order_by(*self.default_ordering)
         count, rows = selectors.listing(queryset=queryset, offset=offset, limit=limit)
@@ -75,10 +89,7 @@ class ItemListView(CollectionMixin, DeliveryView):
             f'"previous":{json.dumps(self._page_url(offset - limit, limit, count))},'
             f'"results":[{results}]}}'
         )
-        last_modified = max((published for _, published in rows), default=None)
-        return json_response(
-            request, body, last_modified=last_modified, public=not self.caller.authenticated
-        )
+        return body, max((published for _, published in rows), default=None)
 
     def filter_queryset(self, queryset):
         filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)

@@ -324,6 +324,9 @@ def frontend_cache_from_env() -> dict:
 WAGTAILFRONTENDCACHE = frontend_cache_from_env()
 # How long the change log keeps entries; a consumer whose cursor is older must resync (410).
 CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
+# Anonymous list responses are kept in the cache per change-feed position (see api.caching);
+# entries also expire after this many seconds, like the responses they answer (0: off).
+API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
 
 LOGGING = {
     "version": 1,
