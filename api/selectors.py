@@ -63,11 +63,9 @@ def listing(
             "listing_total",
         )[offset : offset + limit]
     )
-    if rows:
-        count = rows[0][2]
-    else:
-        count = queryset.count() if offset else 0
-    return count, [(body, published) for body, published, _ in rows]
+    if not rows:
+        return (queryset.count() if offset else 0), []
+    return rows[0][2], [(body, published) for body, published, _ in rows]
 
 
 def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
