@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.wrk import WrkResult, parse_wrk  # noqa: E402
+from bench.wrk import WrkResult, combine, parse_wrk  # noqa: E402
 
 SETTINGS = "cms.settings.bench"
 MEMBER_TYPE = "content_models.MemberProfilePage"
@@ -71,7 +71,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", help="PostgreSQL database to (re)create; else SQLite.")
     parser.add_argument("--sizes", default="1000,20000", help="Page counts to measure at.")
-    parser.add_argument("--duration", type=int, default=10, help="Seconds of load per endpoint.")
+    parser.add_argument(
+        "--duration", type=int, default=12, help="Seconds of load per endpoint (all rounds)."
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds through the endpoints.")
     parser.add_argument("--warmup", type=int, default=3, help="Seconds of warm-up per endpoint.")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers.")
@@ -348,16 +351,24 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
         port=args.port, workers=args.workers, log=log, code=Path(args.code), priority=args.priority
     )
     load = {"connections": args.connections, "priority": args.priority}
+    seconds = max(1, round(args.duration / args.rounds))
+    runs: dict[str, list[WrkResult]] = {endpoint.name: [] for endpoint in targets}
     with server:
-        for endpoint, measurement in zip(targets, measurements, strict=True):
-            say(f"{pages} pages: {endpoint.name} ({endpoint.path})")
+        for endpoint in targets:
             run_wrk(args.port, endpoint, seconds=args.warmup, **load)
-            measurement.wrk = run_wrk(args.port, endpoint, seconds=args.duration, **load)
-            say(
-                f"  {measurement.wrk.requests_per_second:,.0f} req/s, "
-                f"p50 {measurement.wrk.p50_ms:.2f} ms, p99 {measurement.wrk.p99_ms:.2f} ms, "
-                f"{measurement.queries} queries"
-            )
+        # Rounds through every endpoint in turn: load from elsewhere on the machine drifts,
+        # and should hit every endpoint alike rather than whichever ran at that moment.
+        for round_number in range(1, args.rounds + 1):
+            say(f"{pages:,} pages: round {round_number}/{args.rounds}, {seconds} s per endpoint")
+            for endpoint in targets:
+                runs[endpoint.name].append(run_wrk(args.port, endpoint, seconds=seconds, **load))
+    for measurement in measurements:
+        measurement.wrk = combine(runs[measurement.endpoint])
+        say(
+            f"  {measurement.endpoint}: {measurement.wrk.requests_per_second:,.0f} req/s, "
+            f"p50 {measurement.wrk.p50_ms:.2f} ms, p99 {measurement.wrk.p99_ms:.2f} ms, "
+            f"{measurement.queries} queries"
+        )
     return SizeReport(pages=pages, generated_seconds=generated, measurements=measurements)
 
 
@@ -509,8 +520,9 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
         f"`{meta['command']}`",
         "",
         f"{meta['database']}; gunicorn {meta['workers']} sync workers; wrk "
-        f"{meta['connections']} connections, {meta['duration']} s after {meta['warmup']} s "
-        f"warm-up; {meta['machine']}. Load average at start: {meta['loadavg']}.{meta['code']}",
+        f"{meta['connections']} connections, {meta['duration']} s per endpoint in "
+        f"{meta['rounds']} rounds after {meta['warmup']} s of warm-up; {meta['machine']}. "
+        f"Load average at start: {meta['loadavg']}.{meta['code']}",
         "",
     ]
     for size in sizes:
@@ -605,6 +617,7 @@ def main(argv=None) -> None:
         "workers": args.workers,
         "connections": args.connections,
         "duration": args.duration,
+        "rounds": args.rounds,
         "warmup": args.warmup,
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
         "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),

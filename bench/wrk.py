@@ -1,6 +1,7 @@
 """Reading wrk's `--latency` output."""
 
 import re
+import statistics
 from dataclasses import dataclass
 
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
@@ -42,4 +43,17 @@ def parse_wrk(output: str) -> WrkResult:
         p50_ms=_ms(percentiles["50"]),
         p99_ms=_ms(percentiles["99"]),
         errors=errors,
+    )
+
+
+def combine(runs: list[WrkResult]) -> WrkResult:
+    """Merge rounds of one endpoint: overall rate, median of each round's percentiles."""
+    seconds = sum(run.requests / run.requests_per_second for run in runs if run.requests_per_second)
+    requests = sum(run.requests for run in runs)
+    return WrkResult(
+        requests=requests,
+        requests_per_second=requests / seconds if seconds else 0.0,
+        p50_ms=statistics.median(run.p50_ms for run in runs),
+        p99_ms=statistics.median(run.p99_ms for run in runs),
+        errors=sum(run.errors for run in runs),
     )
