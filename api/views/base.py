@@ -6,6 +6,7 @@ from rest_framework.views import APIView
 
 from ..access import caller_of
 from ..authentication import APITokenAuthentication
+from ..negotiation import DeliveryContentNegotiation
 from ..params import reject_unknown
 
 
@@ -15,6 +16,7 @@ class DeliveryView(APIView):
     authentication_classes = [APITokenAuthentication]
     permission_classes: list = []
     throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    content_negotiation_class = DeliveryContentNegotiation
     params: frozenset[str] = frozenset()
     atomic_request = False  # see as_view(); errors must not roll back a caller's transaction
 
