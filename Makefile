@@ -32,5 +32,9 @@ check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Benchmarks (not a test; not in CI): see bench/README.md. Needs wrk (apt-get install -y wrk).
+bench: install
+	$(PY) bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var .pytest_cache
