@@ -55,6 +55,7 @@ class Measurement:
     queries: int
     bytes: int
     wrk: WrkResult | None = None
+    cpu_ms: float | None = None
 
 
 @dataclass
@@ -82,6 +83,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--publishes", type=int, default=200, help="Publishes per variant.")
     parser.add_argument("--feed-sizes", default="100,100000", help="Feed lengths to read at.")
     parser.add_argument("--only", default="", help="Comma-separated endpoint names to load.")
+    parser.add_argument(
+        "--cpu-requests", type=int, default=200, help="In-process requests per endpoint (CPU)."
+    )
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--skip-feed", action="store_true")
     parser.add_argument("--seed", type=int, default=1)
@@ -260,6 +264,54 @@ def count_queries(port: int, endpoint: Endpoint) -> Measurement:
     )
 
 
+def cpu_per_request(port: int, targets: list[Endpoint], rounds: int) -> list[float]:
+    """Return each endpoint's CPU milliseconds per request through Django's WSGI handler.
+
+    Wall-clock rates move with whatever else the machine runs; the CPU time a request costs
+    this process barely does, so the ratios of these figures are the steadier comparison
+    (without gunicorn's and the kernel's share, the same for every endpoint). Endpoints
+    take turns, request by request.
+    """
+    import io
+
+    from django.core.handlers.wsgi import WSGIHandler
+
+    handler = WSGIHandler()
+    totals = [0.0] * len(targets)
+    environs = []
+    for endpoint in targets:
+        path, _, query = endpoint.path.partition("?")
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": query,
+            "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": str(port),
+            "HTTP_HOST": f"127.0.0.1:{port}",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "wsgi.url_scheme": "http",
+            "wsgi.errors": sys.stderr,
+        }
+        environ.update(
+            {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in endpoint.headers.items()}
+        )
+        environs.append(environ)
+
+    def call(environ) -> None:
+        response = handler({**environ, "wsgi.input": io.BytesIO()}, lambda status, headers: None)
+        b"".join(response)
+        response.close()
+
+    for environ in environs:
+        call(environ)  # warm
+    for _ in range(rounds):
+        for index, environ in enumerate(environs):
+            began = time.process_time()
+            call(environ)
+            totals[index] += time.process_time() - began
+    return [total / rounds * 1000 for total in totals]
+
+
 # Serving and load ----------------------------------------------------------------------------
 
 
@@ -347,6 +399,11 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
         targets = [e for e in targets if e.name in wanted or e.name.startswith("floor")]
     write_floor(args.port, endpoints(args.port))
     measurements = [count_queries(args.port, endpoint) for endpoint in targets]
+    say(f"{pages:,} pages: CPU time per request, in-process, {args.cpu_requests} rounds")
+    for measurement, cpu_ms in zip(
+        measurements, cpu_per_request(args.port, targets, args.cpu_requests), strict=True
+    ):
+        measurement.cpu_ms = cpu_ms
     log = Path(args.workdir) / "gunicorn.log"
     server = Server(
         port=args.port, workers=args.workers, log=log, code=Path(args.code), priority=args.priority
@@ -531,25 +588,36 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
         lines += [
             f"## {size.pages:,} generated pages (generated in {size.generated_seconds:.0f} s)",
             "",
-            "| endpoint | req/s | p50 ms | p99 ms | queries/req | bytes | errors |",
-            "|---|---:|---:|---:|---:|---:|---:|",
+            "| endpoint | req/s | p50 ms | p99 ms | queries/req | CPU ms/req | bytes | errors |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for m in size.measurements:
             w = m.wrk
+            cpu = "" if m.cpu_ms is None else f"{m.cpu_ms:.2f}"
             lines.append(
                 f"| {m.endpoint} | {w.requests_per_second:,.0f} | {w.p50_ms:.2f} | "
-                f"{w.p99_ms:.2f} | {m.queries} | {m.bytes:,} | {w.errors} |"
+                f"{w.p99_ms:.2f} | {m.queries} | {cpu} | {m.bytes:,} | {w.errors} |"
             )
-        lines += ["", "| ratio | value | goal |", "|---|---:|---|"]
+        cpu_of = {m.endpoint: m.cpu_ms for m in size.measurements if m.cpu_ms}
+        lines += [
+            "",
+            "| ratio | req/s (wrk) | CPU per request (in-process) | goal |",
+            "|---|---:|---:|---|",
+        ]
         for label, ours, theirs, goal in RATIOS:
             if ours in rate and theirs in rate and rate[theirs]:
                 value = rate[ours] / rate[theirs]
+                cpu = (
+                    f"{cpu_of[theirs] / cpu_of[ours]:.2f}"
+                    if ours in cpu_of and theirs in cpu_of
+                    else ""
+                )
                 verdict = (
                     ""
                     if goal is None
                     else (f"≥ {goal:g}: " + ("met" if value >= goal else "NOT met"))
                 )
-                lines.append(f"| {label} | {value:.2f} | {verdict} |")
+                lines.append(f"| {label} | {value:.2f} | {cpu} | {verdict} |")
         lines.append("")
     if publish:
         lines += [

@@ -71,7 +71,7 @@ def test_rounds_combine_into_an_overall_rate_and_median_percentiles():
 
 
 def test_the_report_shows_each_endpoint_and_the_ratios_against_the_goals():
-    def measured(name, rate, queries):
+    def measured(name, rate, queries, cpu_ms):
         return Measurement(
             endpoint=name,
             path="/",
@@ -79,24 +79,25 @@ def test_the_report_shows_each_endpoint_and_the_ratios_against_the_goals():
             queries=queries,
             bytes=10,
             wrk=WrkResult(requests=rate, requests_per_second=rate, p50_ms=1, p99_ms=2, errors=0),
+            cpu_ms=cpu_ms,
         )
 
     size = SizeReport(
         pages=1000,
         generated_seconds=3,
         measurements=[
-            measured("ours list", 1500, 1),
-            measured("v2 list", 100, 26),
-            measured("floor list", 2000, 0),
+            measured("ours list", 1500, 1, 0.5),
+            measured("v2 list", 100, 26, 10.0),
+            measured("floor list", 2000, 0, 0.3),
         ],
     )
     meta = dict.fromkeys(
         ["started", "command", "database", "workers", "connections", "duration", "rounds"], "x"
     ) | {"warmup": 1, "machine": "m", "loadavg": "0", "code": ""}
     report = render_report(meta, [size], None, None)
-    assert "| ours list | 1,500 | 1.00 | 2.00 | 1 | 10 | 0 |" in report
-    assert "| ours list / v2 list | 15.00 | ≥ 10: met |" in report
-    assert "| ours list / floor list | 0.75 | ≥ 0.5: met |" in report
+    assert "| ours list | 1,500 | 1.00 | 2.00 | 1 | 0.50 | 10 | 0 |" in report
+    assert "| ours list / v2 list | 15.00 | 20.00 | ≥ 10: met |" in report
+    assert "| ours list / floor list | 0.75 | 0.60 | ≥ 0.5: met |" in report
 
 
 def test_bench_settings_serve_wagtail_apis_and_the_floor(tmp_path):
