@@ -14,7 +14,9 @@ LIST = "/api/v1/members/?limit=5"
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
+def list_cache(settings):
+    """Turn the list cache on (the test settings keep it off), starting empty."""
+    settings.API_LIST_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()

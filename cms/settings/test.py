@@ -11,6 +11,9 @@ SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdefghijklmnop"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# The cache outlives each test's transaction; tests of the list cache turn it on themselves
+# (tests/test_list_cache.py), so no other test depends on what an earlier one cached.
+API_LIST_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
 
