@@ -357,6 +357,16 @@ class Server:
                 raise SystemExit(f"gunicorn exited; see {self.log}")
         raise SystemExit(f"gunicorn did not answer within 60 s; see {self.log}")
 
+    def settle(self) -> None:
+        """Wait until requests queued by the last wrk run are answered.
+
+        wrk stops on time, but a slow endpoint's requests stay queued in the workers and would
+        be served during the next endpoint's run, taking its time.
+        """
+        url = f"http://127.0.0.1:{self.port}/bench/floor/detail/"
+        with urllib.request.urlopen(url, timeout=120) as response:
+            response.read()
+
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
@@ -414,12 +424,14 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
     with server:
         for endpoint in targets:
             run_wrk(args.port, endpoint, seconds=args.warmup, **load)
+            server.settle()
         # Rounds through every endpoint in turn: load from elsewhere on the machine drifts,
         # and should hit every endpoint alike rather than whichever ran at that moment.
         for round_number in range(1, args.rounds + 1):
             say(f"{pages:,} pages: round {round_number}/{args.rounds}, {seconds} s per endpoint")
             for endpoint in targets:
                 runs[endpoint.name].append(run_wrk(args.port, endpoint, seconds=seconds, **load))
+                server.settle()
     for measurement in measurements:
         measurement.wrk = combine(runs[measurement.endpoint])
         say(
