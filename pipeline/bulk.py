@@ -22,7 +22,7 @@ from api.serializers.registry import etag_of, render_document
 
 from . import services
 from .audience import Audience, audience_for_page
-from .models import Change, DocumentDependency, FeedState, LiveDocument, PublishedVersion
+from .models import Change, DocumentDependency, LiveDocument, PublishedVersion
 
 
 def _first_render(page: Page, *, audience: Audience, root_url_path: str) -> tuple[str, set]:
@@ -47,6 +47,7 @@ def items_publish_new(
     """
     if not pages:
         return []
+    services._feed_lock()  # first, as every pipeline write does (see services._feed_lock)
     now = published_at or timezone.now()
     # A new leaf page has no view restriction of its own: it has its parent's audience.
     audience = audience_for_page(pages[0])
@@ -102,8 +103,7 @@ def changes_append_bulk(
     """
     if not entries:
         return []
-    FeedState.objects.get_or_create(pk=1)
-    state = FeedState.objects.select_for_update().get(pk=1)
+    state = services._feed_lock()
     now = at or timezone.now()
     is_public = any(not audience for audience in audiences)
     changes = [

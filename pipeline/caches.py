@@ -7,8 +7,8 @@ the embedders too. The URLs of one transaction are sent once, after it commits, 
 `wagtail.contrib.frontend_cache` (configure `WAGTAILFRONTENDCACHE`, e.g. with
 `FRONTEND_CACHE_BACKEND`); nothing is queued when no backend is configured.
 
-The API keeps no response in Django's cache (reads serve the stored bytes of a version), so
-there is nothing to delete there.
+Django's cache holds only anonymous list bodies, keyed by the feed's position
+(`api.caching.public_list`): a new change means new keys, so there is nothing to delete there.
 """
 
 from __future__ import annotations
