@@ -4,7 +4,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from .errors import not_found
-from .views import changes, health, pages, search
+from .views import changes, health, pages, preview, search
 from .views.collections import FAQ_VIEWS, MEMBER_VIEWS, ROADMAP_VIEWS
 
 app_name = "api"
@@ -40,6 +40,7 @@ urlpatterns = [
     ),
     path("search/", search.SearchView.as_view(), name="search"),
     path("changes/", changes.ChangesView.as_view(), name="changes"),
+    path("preview/", preview.PreviewView.as_view(), name="preview"),
     path("health/", health.HealthView.as_view(), name="health"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

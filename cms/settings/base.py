@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "api",
     "pipeline",
     "pipeline.webhooks",
+    "preview",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.frontend_cache",
@@ -236,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_ANON_RATE", "600/minute"),
         "user": env_str("API_TOKEN_RATE", "3000/minute"),
+        "preview": env_str("API_PREVIEW_RATE", "600/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -264,8 +266,16 @@ CORS_URLS_REGEX = r"^/api/.*$"
 CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]
 CORS_ALLOW_HEADERS = ["accept", "authorization", "content-type", "if-none-match", "user-agent"]
 
-# Where reviewers' previews and the reference frontend live (issue: preview).
+# Where reviewers' previews and the reference frontend live.
 FRONTEND_URL = env_str("FRONTEND_URL", "http://127.0.0.1:8001")
+# Per-site frontends, when one CMS feeds several: "site hostname=frontend URL,...".
+FRONTEND_SITE_URLS = dict(
+    item.split("=", 1) for item in env_list("FRONTEND_SITE_URLS") if "=" in item
+)
+
+# Preview tokens (see preview/): how long the admin's live preview and share links stay valid.
+PREVIEW_LIVE_TTL = env_int("PREVIEW_LIVE_TTL", 30 * 60)
+PREVIEW_SHARE_MAX_TTL = env_int("PREVIEW_SHARE_MAX_TTL", 7 * 24 * 60 * 60)
 
 # Delivery API
 # Absolute base of media and document URLs in API documents (frontends live on other origins).
@@ -328,13 +338,24 @@ CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
 # entries also expire after this many seconds, like the responses they answer (0: off).
 API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
 
+# Preview tokens travel in query strings: every request log line is redacted (`token=[redacted]`),
+# on the loggers that write request lines and on the handler everything else propagates to.
+# Gunicorn's access log is redacted by its logger class (gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "preview.logging.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
+        "django.server": {
+            "handlers": ["console"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
+        "django.request": {"filters": ["redact_tokens"]},
     },
 }
 

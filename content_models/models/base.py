@@ -4,9 +4,14 @@ from django.conf import settings
 from django.http import HttpResponseRedirect
 from wagtail.models import Page
 
+from preview.mixins import FrontendPreviewMixin
 
-class ContentPage(Page):
-    """A page type the delivery API knows by a short, stable `type` name."""
+
+class ContentPage(FrontendPreviewMixin, Page):
+    """A page type the delivery API knows by a short, stable `type` name.
+
+    Previews open the configured frontend with a preview token (see `preview`).
+    """
 
     api_type: str = "page"
 

@@ -1,0 +1,109 @@
+"""Drafts for reviewers: a preview token in, the draft in its delivery shape out.
+
+Token checks and rendering live in `preview.services`; this view only translates them to HTTP:
+never cacheable, never indexed, and a refusal says why without any of the draft.
+"""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from rest_framework.throttling import ScopedRateThrottle
+
+from preview import services
+from preview.models import ShareLinkUse
+
+from ..errors import problem
+from ..params import int_param
+from ..schema import ERRORS
+from ..schema import problem as problem_schema
+from ..serializers.preview import PREVIEW_SERIALIZERS
+from ..serializers.registry import dump_json
+from .base import DeliveryView
+
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
+PREVIEW_ITEM = PolymorphicProxySerializer(
+    component_name="PreviewItem",
+    serializers=PREVIEW_SERIALIZERS,
+    resource_type_field_name="type",
+)
+
+
+class PreviewView(DeliveryView):
+    """The draft a preview token grants."""
+
+    authentication_classes: list = []  # the preview token is the only credential here
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "preview"
+    params = frozenset({"token", "id"})
+
+    @extend_schema(
+        operation_id="preview_retrieve",
+        summary="Get the draft a preview token grants, in the delivery shape of its type",
+        description=(
+            "The token comes from the admin's Preview (kind `live`, valid PREVIEW_LIVE_TTL, "
+            "default 30 minutes) or from a share link (kind `share`, for one saved revision, "
+            "until it expires or is revoked). Responses are `Cache-Control: private, no-store` "
+            "and `X-Robots-Tag: noindex`. A refusal is a problem with `reason`: `missing`, "
+            "`invalid` or `expired` (401), `revoked` or `wrong_page` (403)."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "token", OpenApiTypes.STR, required=True, description="The preview token."
+            ),
+            OpenApiParameter(
+                "id",
+                OpenApiTypes.INT,
+                description="The page id the frontend expects; another page's token is a 403.",
+            ),
+        ],
+        responses={
+            200: PREVIEW_ITEM,
+            400: ERRORS[400],
+            401: problem_schema("No token, or it is invalid or expired (see `reason`)."),
+            403: problem_schema("The token was revoked, or is for another page (see `reason`)."),
+            429: ERRORS[429],
+        },
+        tags=["Preview"],
+    )
+    def get(self, request, *args, **kwargs):
+        page_id = int_param(request, "id", default=None, minimum=1, maximum=None)
+        try:
+            grant = services.preview_grant(token=request.GET.get("token"), page_id=page_id)
+        except services.PreviewDenied as denied:
+            if denied.link is not None:
+                services.share_link_use_record(
+                    link=denied.link, ip=_client_ip(request), outcome=denied.reason
+                )
+            refusal = problem(
+                denied.status, denied.detail, title=_TITLES[denied.reason], reason=denied.reason
+            )
+            return _private(refusal)
+        if grant.link is not None:
+            services.share_link_use_record(
+                link=grant.link, ip=_client_ip(request), outcome=ShareLinkUse.Outcome.SERVED
+            )
+        body = dump_json(services.preview_document(grant))
+        return _private(HttpResponse(body.encode(), content_type="application/json"))
+
+
+_TITLES = {
+    "missing": "Preview token required",
+    "invalid": "Invalid preview token",
+    "expired": "Preview link expired",
+    "revoked": "Preview link revoked",
+    "wrong_page": "Preview token is for another page",
+}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _client_ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR") or None
