@@ -181,7 +181,7 @@ def preview_grant(*, token: str | None, page_id: int | None = None) -> PreviewGr
         raise PreviewDenied("expired", _expired(claims.expires_at))
     if claims.kind == "share":
         return _share_grant(token, claims, page_id, now)
-    return _live_grant(token, claims, page_id)
+    return _live_grant(token, claims, page_id, now)
 
 
 def _share_grant(token, claims, page_id, now) -> PreviewGrant:
@@ -213,7 +213,7 @@ def _share_grant(token, claims, page_id, now) -> PreviewGrant:
     )
 
 
-def _live_grant(token, claims, page_id) -> PreviewGrant:
+def _live_grant(token, claims, page_id, now) -> PreviewGrant:
     state = (
         LivePreviewState.objects.select_related("content_type")
         .filter(token_hash=tokens.token_hash(token))
@@ -221,6 +221,8 @@ def _live_grant(token, claims, page_id) -> PreviewGrant:
     )
     if state is None or state.page_id != claims.page_id:
         raise PreviewDenied("invalid", "This preview is not known: its page may have been deleted.")
+    if state.expires_at <= now:
+        raise PreviewDenied("expired", _expired(state.expires_at))
     if page_id is not None and page_id != state.page_id:
         raise PreviewDenied("wrong_page", _wrong_page(page_id))
     return PreviewGrant(
