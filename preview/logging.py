@@ -9,7 +9,7 @@ import re
 
 REDACTED = "[redacted]"
 # `token=...` in a query string, also percent-encoded (`token%3D...`) inside a logged Referer.
-TOKEN_RE = re.compile(r"(?i)\b((?:preview_)?token(?:=|%3D))[^&\s\"'#;]+")
+TOKEN_RE = re.compile(r"(?i)((?:preview_)?token(?:=|%3D))[^&\s\"'#;]+")
 
 
 def redact(text: str) -> str:
