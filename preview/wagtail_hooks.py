@@ -59,7 +59,7 @@ class ReviewShareLinksPanel(Component):
     """Dashboard panel next to "Awaiting your review": share each draft in review."""
 
     name = "review_share_links"
-    order = 110
+    order = 225  # just after "Awaiting your review"
 
     def __init__(self, request):
         self.request = request

@@ -230,6 +230,8 @@ WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No third-party avatar requests from the admin (they would send editors' email hashes out).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Django REST Framework: the delivery API's conventions live in `api/`.
 REST_FRAMEWORK = {

@@ -1,0 +1,191 @@
+"""Browser tests: Playwright drives Debian's headless Chromium against a live CMS and the
+reference frontend (frontend/serve.py) in a subprocess.
+
+Chromium comes from Debian (`scripts/ensure-chromium`), never from Playwright's downloads.
+Screenshots of each step go to test-artifacts/e2e/.
+"""
+
+import datetime
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.factories import (
+    FAQIndexPageFactory,
+    FAQPageFactory,
+    FAQQuestionFactory,
+    MemberProfilePageFactory,
+    MembersIndexPageFactory,
+    RoadmapIndexPageFactory,
+    RoadmapReleasePageFactory,
+    UserFactory,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "e2e"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PASSWORD = "correct-horse-battery"
+OLD_ANSWER = "ISECG is a forum of space agencies coordinating exploration."
+NEW_ANSWER = "ISECG is a voluntary, non-binding forum of 27 space agencies."
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(
+            f"Chromium is not installed at {CHROMIUM}: run scripts/ensure-chromium "
+            "(apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, which Django's ORM
+    # takes for async code; the test's own ORM calls are synchronous, so allow them, for these
+    # tests only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _needs_a_real_database():
+    from django.db import connections
+
+    if any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
+        pytest.skip(
+            "browser tests need a database that the live server's threads can share: the "
+            "in-memory SQLite test database cannot (concurrent admin requests fail with 'database "
+            "table is locked'); they run in the PostgreSQL pass (DATABASE_URL=postgres://...)"
+        )
+
+
+class Frontend:
+    def __init__(self, url: str, process: subprocess.Popen, log: Path):
+        self.url = url
+        self.process = process
+        self.log = log
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def frontend(live_server, tmp_path_factory):
+    """The reference frontend, on its own port, reading the live server's API."""
+    port = _free_port()
+    log = tmp_path_factory.mktemp("frontend") / "frontend.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "frontend" / "serve.py"),
+                "--port",
+                str(port),
+                "--api",
+                live_server.url,
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        if process.poll() is not None:
+            raise RuntimeError(f"frontend/serve.py exited: {log.read_text()}")
+        time.sleep(0.1)
+    yield Frontend(f"http://127.0.0.1:{port}", process, log)
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def site(live_server, frontend, settings):
+    """A small published site, its editor and reviewer, and the CMS pointed at the frontend."""
+    from wagtail.models import Site
+
+    settings.FRONTEND_URL = frontend.url
+    settings.CORS_ALLOWED_ORIGINS = [frontend.url]
+    settings.API_PUBLIC_BASE_URL = live_server.url
+    home = Site.objects.get(is_default_site=True).root_page.specific
+    home.save_revision().publish()
+    faq_index = FAQIndexPageFactory(parent=home)
+    faq_index.save_revision().publish()
+    faq = FAQPageFactory(parent=faq_index, title="ISECG", slug="isecg")
+    FAQQuestionFactory(
+        page=faq, question="What is ISECG?", anchor="what-is-isecg", answer=f"<p>{OLD_ANSWER}</p>"
+    )
+    FAQQuestionFactory(
+        page=faq,
+        question="Who are its members?",
+        anchor="members",
+        answer="<p>Space agencies.</p>",
+    )
+    faq.save_revision().publish()
+    members = MembersIndexPageFactory(parent=home)
+    members.save_revision().publish()
+    for title, acronym, country, iss in (
+        ("National Aeronautics and Space Administration", "NASA", "US", True),
+        ("Centre national d'études spatiales", "CNES", "FR", False),
+    ):
+        member = MemberProfilePageFactory(
+            parent=members, title=title, acronym=acronym, country=country, iss_partner=iss
+        )
+        member.save_revision().publish()
+    roadmap = RoadmapIndexPageFactory(parent=home)
+    roadmap.save_revision().publish()
+    release = RoadmapReleasePageFactory(
+        parent=roadmap,
+        title="The Global Exploration Roadmap",
+        edition_number=3,
+        edition_label="Edition 3",
+        release_date=datetime.date(2018, 1, 31),
+    )
+    release.save_revision().publish()
+    editor = UserFactory(username="editor", groups=["Editors"], password=PASSWORD)
+    reviewer = UserFactory(username="reviewer", groups=["Reviewers"], password=PASSWORD)
+    faq.refresh_from_db()
+    return {"home": home, "faq": faq, "editor": editor, "reviewer": reviewer}
+
+
+@pytest.fixture
+def shoot(request):
+    """Save a full-page screenshot of a step: test-artifacts/e2e/<test>/<n>-<step>.png."""
+    folder = ARTIFACTS / request.node.name
+    folder.mkdir(parents=True, exist_ok=True)
+    counter = iter(range(1, 100))
+
+    def take(page, step: str) -> Path:
+        path = folder / f"{next(counter):02d}-{step}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
