@@ -30,8 +30,8 @@ def python(code: str) -> tuple[str, ...]:
 def test_runs_the_web_server_and_the_worker():
     children = serve.child_processes(host="127.0.0.1", port=8123, frontend_port=8124)
 
-    assert [child.name for child in children] == ["web", "worker"]
-    web, worker = (child.argv for child in children)
+    assert [child.name for child in children] == ["web", "worker", "frontend"]
+    web, worker, _frontend = (child.argv for child in children)
     assert web[1:] == (str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8123", "--noreload")
     assert worker[2:] == ("run_worker", "--interval", "0.5")
 
@@ -39,7 +39,7 @@ def test_runs_the_web_server_and_the_worker():
 def test_no_worker_runs_the_web_server_alone():
     children = serve.child_processes(host="::", port=1, frontend_port=2, worker=False)
 
-    assert [child.name for child in children] == ["web"]
+    assert [child.name for child in children] == ["web", "frontend"]
 
 
 def test_runs_the_frontend_once_it_exists(tmp_path):
@@ -53,7 +53,11 @@ def test_runs_the_frontend_once_it_exists(tmp_path):
     script.touch()
     children = serve.child_processes(host="h", port=1, frontend_port=8001, base_dir=tmp_path)
 
-    assert children[-1] == serve.Child("frontend", (sys.executable, str(script), "--port", "8001"))
+    assert children[-1] == serve.Child(
+        "frontend", (sys.executable, str(script), "--port", "8001", "--api", "http://h:1")
+    )
+    everywhere = serve.child_processes(host="0.0.0.0", port=8000, frontend_port=8001)  # noqa: S104
+    assert everywhere[-1].argv[-2:] == ("--api", "http://127.0.0.1:8000")
 
 
 # How it supervises them, with stand-in children.
@@ -227,9 +231,10 @@ def child_pid(output: Path, name: str) -> int:
 def test_serve_answers_runs_the_worker_and_ctrl_c_stops_every_child(served):
     process, port, output = served
     web, worker = child_pid(output, "web"), child_pid(output, "worker")
+    frontend = child_pid(output, "frontend")
     children = descendants(process.pid)
 
-    assert children == {web, worker}
+    assert children == {web, worker, frontend}
     assert alive(worker)
     assert b"run_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
     text = output.read_text()
@@ -254,4 +259,6 @@ def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(served):
     assert process.wait(timeout=30) == 1
     assert not alive(web)
     last_line = output.read_text().strip().splitlines()[-1]
-    assert last_line == f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web."
+    assert last_line == (
+        f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web, frontend."
+    )

@@ -25,6 +25,7 @@ from tests.factories import (
     RoadmapReleasePageFactory,
     UserFactory,
 )
+from tests.migration_data import ensure_migration_data
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -135,6 +136,7 @@ def site(live_server, frontend, settings):
     settings.FRONTEND_URL = frontend.url
     settings.CORS_ALLOWED_ORIGINS = [frontend.url]
     settings.API_PUBLIC_BASE_URL = live_server.url
+    ensure_migration_data()
     home = Site.objects.get(is_default_site=True).root_page.specific
     home.save_revision().publish()
     faq_index = FAQIndexPageFactory(parent=home)

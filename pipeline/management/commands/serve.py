@@ -45,10 +45,21 @@ def child_processes(
         children.append(Child("worker", (*manage, *WORKER_COMMAND)))
     frontend = base_dir / FRONTEND_SCRIPT
     if frontend.exists():
+        api = f"http://{_reachable(host)}:{port}"  # the frontend reads this server's API
         children.append(
-            Child("frontend", (sys.executable, str(frontend), "--port", str(frontend_port)))
+            Child(
+                "frontend",
+                (sys.executable, str(frontend), "--port", str(frontend_port), "--api", api),
+            )
         )
     return children
+
+
+def _reachable(host: str) -> str:
+    """Return an address a browser can use for a server listening on `host`."""
+    if host in ("", "0.0.0.0", "::"):  # noqa: S104 (a bind address, not a bind)
+        return "127.0.0.1"
+    return f"[{host}]" if ":" in host else host
 
 
 class Command(BaseCommand):
