@@ -22,7 +22,6 @@ from preview.logging import redact
 from preview.models import ShareLink
 
 from .factories import FAQIndexPageFactory, FAQPageFactory, FAQQuestionFactory
-from .migration_data import ensure_migration_data
 
 DRAFT_TEXT = "Confidential draft answer"
 TARGET_MUTATIONS = 10_000
@@ -208,11 +207,6 @@ class LoggingServerThread(threading.Thread):
 
 
 @pytest.fixture
-def restored(transactional_db):
-    ensure_migration_data()
-
-
-@pytest.fixture
 def logging_server():
     # The in-memory SQLite test database is per connection: share it with the server's threads.
     connection = connections["default"]
@@ -243,10 +237,8 @@ def server_log():
 
 
 @pytest.mark.slow
-@pytest.mark.django_db(transaction=True)  # the server thread reads what the test commits
-def test_tokens_never_reach_the_server_log(
-    logging_server, server_log, restored, draft, valid_tokens
-):
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the server thread commits
+def test_tokens_never_reach_the_server_log(logging_server, server_log, draft, valid_tokens):
     if connections["default"].vendor == "sqlite" and not connections["default"].is_in_memory_db():
         pytest.skip("needs the shared in-memory test database")
     token = valid_tokens["share"]

@@ -25,7 +25,6 @@ from tests.factories import (
     RoadmapReleasePageFactory,
     UserFactory,
 )
-from tests.migration_data import ensure_migration_data
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -44,21 +43,31 @@ NEW_ANSWER = "ISECG is a voluntary, non-binding forum of 27 space agencies."
 
 
 @pytest.fixture(scope="module")
-def browser():
+def browser(django_db_setup):
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(
             f"Chromium is not installed at {CHROMIUM}: run scripts/ensure-chromium "
             "(apt-get install chromium)"
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread, which Django's ORM
     # takes for async code; the test's own ORM calls are synchronous, so allow them, for these
-    # tests only.
+    # tests only. With a loop running, Django also keeps its connections apart (asgiref's
+    # thread-critical Local switches to context storage), so the new ones get the copy of the
+    # migrations' data that serialized rollback restores after each flush.
+    serialized = {
+        alias: getattr(connections[alias], "_test_serialized_contents", None)
+        for alias in connections
+    }
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
         with sync_playwright() as playwright:
+            for alias, contents in serialized.items():
+                if contents is not None:
+                    connections[alias]._test_serialized_contents = contents
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             yield browser
             browser.close()
@@ -136,7 +145,6 @@ def site(live_server, frontend, settings):
     settings.FRONTEND_URL = frontend.url
     settings.CORS_ALLOWED_ORIGINS = [frontend.url]
     settings.API_PUBLIC_BASE_URL = live_server.url
-    ensure_migration_data()
     home = Site.objects.get(is_default_site=True).root_page.specific
     home.save_revision().publish()
     faq_index = FAQIndexPageFactory(parent=home)

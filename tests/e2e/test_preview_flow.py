@@ -15,8 +15,8 @@ from .conftest import NEW_ANSWER, OLD_ANSWER, PASSWORD
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    # The live server commits; `site` puts back the migrations' data that flushing removes.
-    pytest.mark.django_db(transaction=True),
+    # The live server commits; the migrations' data (site, groups, workflow) is restored after.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 TIMEOUT = 30_000
