@@ -10,6 +10,15 @@ from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
 from .serializers.registry import SERIALIZERS
 
 
+class StableOrderingFilter(django_filters.OrderingFilter):
+    """Ordering that ends with the id, so pages of items with equal keys (four agencies joined
+    in 2007) never repeat or skip an item between `offset`s."""
+
+    def filter(self, qs, value):
+        qs = super().filter(qs, value)
+        return qs.order_by(*qs.query.order_by, "pk") if value else qs
+
+
 class FAQFilter(django_filters.FilterSet):
     slug = django_filters.CharFilter()
 
@@ -31,7 +40,7 @@ class MemberFilter(django_filters.FilterSet):
     )
     acronym = django_filters.CharFilter(lookup_expr="iexact")
     slug = django_filters.CharFilter()
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("title", "title"), ("acronym", "acronym"), ("year_joined", "joined")),
         help_text="title, acronym or joined; prefix with - for descending.",
     )
@@ -45,7 +54,7 @@ class RoadmapReleaseFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RoadmapReleasePage.Kind.choices)
     year = django_filters.NumberFilter(field_name="release_date", lookup_expr="year")
     slug = django_filters.CharFilter()
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrderingFilter(
         fields=(("release_date", "release_date"),),
         help_text="release_date or -release_date.",
     )

@@ -80,7 +80,8 @@ class ItemListView(CollectionMixin, DeliveryView):
         return json_response(request, body, etag=etag, last_modified=last_modified)
 
     def _render(self, queryset, *, limit: int, offset: int, fields) -> tuple[str, datetime | None]:
-        if not queryset.query.order_by:
+        if not self.request.GET.get("ordering"):
+            # Page managers always order by tree path, so "no order_by yet" never happens.
             queryset = queryset.order_by(*self.default_ordering)
         count, rows = selectors.listing(queryset=queryset, offset=offset, limit=limit)
         results = ",".join(_select(body, fields) for body, _ in rows)
