@@ -65,12 +65,16 @@ def datetime_param(request, name: str) -> datetime | None:
         return None
     try:
         value = parse_datetime(raw.replace(" ", "+"))
-    except ValueError:
+        if value is not None:
+            # Naive means UTC; converting also catches moments no database can store.
+            value = timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+            value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
         value = None
     if value is None:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date-time, got {raw!r}.")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)  # a time without offset is UTC
+        raise BadRequest(
+            f"'{name}' must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z, got {raw!r}."
+        )
     return value
 
 

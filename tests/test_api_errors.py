@@ -97,7 +97,9 @@ def test_bad_value_is_a_400_with_a_helpful_detail(api_client, shared_site, url, 
     assert mentions in body["detail"]
 
 
-@pytest.mark.parametrize("value", ["garbage", "2024-13-45T00:00:00Z", "yesterday"])
+@pytest.mark.parametrize(
+    "value", ["garbage", "2024-13-45T00:00:00Z", "yesterday", "0001-01-01T00:00:00%2B14:00"]
+)
 def test_bad_as_of_is_a_400(api_client, shared_site, value):
     body = assert_problem(
         api_client.get(f"/api/v1/members/{shared_site.nasa.pk}/?as_of={value}"), 400
@@ -105,6 +107,14 @@ def test_bad_as_of_is_a_400(api_client, shared_site, value):
 
     assert "as_of" in body["detail"]
     assert "ISO 8601" in body["detail"]
+
+
+@pytest.mark.parametrize("value", ["2099-01-01T00:00:00", "2099-01-01"])
+def test_as_of_without_a_zone_means_utc(api_client, shared_site, value):
+    response = api_client.get(f"/api/v1/members/{shared_site.nasa.pk}/?as_of={value}")
+
+    assert response.status_code == 200
+    assert response.json()["acronym"] == "NASA"
 
 
 def test_an_error_does_not_break_the_next_request(api_client, shared_site):
