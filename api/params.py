@@ -11,6 +11,9 @@ from .errors import BadRequest
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
+# the database driver (a 500) instead of simply matching nothing.
+MAX_INT = 2**31 - 1
 
 
 def reject_unknown(request, allowed: set[str]) -> None:
