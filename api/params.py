@@ -14,6 +14,9 @@ DEFAULT_LIMIT = 20
 # Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
 # the database driver (a 500) instead of simply matching nothing.
 MAX_INT = 2**31 - 1
+# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
+# the database driver (a 500) instead of simply matching nothing.
+MAX_INT = 2**31 - 1
 
 
 def reject_unknown(request, allowed: set[str]) -> None:
@@ -25,7 +28,7 @@ def reject_unknown(request, allowed: set[str]) -> None:
         )
 
 
-def int_param(request, name: str, *, default: int, minimum: int, maximum: int | None) -> int:
+def int_param(request, name: str, *, default: int, minimum: int, maximum: int = MAX_INT) -> int:
     raw = request.GET.get(name)
     if raw is None or raw == "":
         return default
@@ -33,15 +36,14 @@ def int_param(request, name: str, *, default: int, minimum: int, maximum: int | 
         value = int(raw)
     except ValueError:
         raise BadRequest(f"'{name}' must be an integer, got {raw!r}.") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise BadRequest(f"'{name}' must be {bound}, got {value}.")
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"'{name}' must be between {minimum} and {maximum}, got {value}.")
     return value
 
 
 def limit_offset(request) -> tuple[int, int]:
     limit = int_param(request, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
-    offset = int_param(request, "offset", default=0, minimum=0, maximum=None)
+    offset = int_param(request, "offset", default=0, minimum=0)
     return limit, offset
 
 

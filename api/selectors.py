@@ -12,6 +12,7 @@ from pipeline.audience import ANONYMOUS, Caller
 from pipeline.models import LiveDocument, PublishedVersion
 
 from .access import visible_changes, visible_documents, visible_pages
+from .params import MAX_INT
 from .rendering import site_root_url_path
 
 
@@ -35,6 +36,8 @@ def _documents(caller: Caller, page_id: int, page_type: str | None) -> QuerySet:
 
 def document_get(*, caller: Caller, page_id: int, page_type: str | None = None) -> Document | None:
     """Return the live document of a page the caller may read, optionally of one type."""
+    if not 0 < page_id <= MAX_INT:
+        return None  # no such page; the database driver would overflow on the lookup
     if caller.authenticated:
         row = _documents(caller, page_id, page_type).first()
     else:
@@ -118,6 +121,12 @@ def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
 
 def versions_of(*, page_id: int) -> QuerySet:
     return PublishedVersion.objects.filter(page_id=page_id).select_related("published_by")
+
+
+def version_get(*, page_id: int, number: int) -> PublishedVersion | None:
+    if not 0 < number <= MAX_INT:
+        return None
+    return versions_of(page_id=page_id).filter(number=number).first()
 
 
 def version_as_of(*, page_id: int, moment: datetime) -> PublishedVersion | None:

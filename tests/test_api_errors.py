@@ -74,6 +74,7 @@ def test_unknown_query_parameter_is_a_400_naming_it(api_client, shared_site, end
         ("/api/v1/members/?offset=abc", "offset"),
         ("/api/v1/members/?fields=", "fields"),
         ("/api/v1/members/?fields=acronym,bogus", "bogus"),
+        ("/api/v1/members/?offset=99999999999999999999", "offset"),
         ("/api/v1/members/?joined_after=99999999999999999999", "joined_after"),
         ("/api/v1/roadmap-releases/?year=abc", "year"),
         ("/api/v1/roadmap-releases/?year=2018.5", "year"),
@@ -141,6 +142,8 @@ def test_an_error_does_not_break_the_next_request(api_client, shared_site):
         "/api/v1/members/987654/versions/",
         "/api/v1/pages/987654/versions/1/",
         "/api/v1/pages/resolve/?path=/no/such/page/",
+        "/api/v1/members/99999999999999999999/",
+        "/api/v1/pages/99999999999999999999/versions/",
     ],
 )
 def test_unknown_item_is_a_404_problem(api_client, shared_site, url):
@@ -149,7 +152,7 @@ def test_unknown_item_is_a_404_problem(api_client, shared_site, url):
     assert any(part in body["detail"] for part in ("987654", "/no/such/page/", "999999"))
 
 
-@pytest.mark.parametrize("number", ["9"])
+@pytest.mark.parametrize("number", ["9", "99999999999999999999"])
 def test_unknown_version_number_is_a_404_problem(api_client, shared_site, number):
     url = f"/api/v1/members/{shared_site.nasa.pk}/versions/{number}/"
 

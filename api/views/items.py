@@ -192,7 +192,7 @@ class VersionDetailView(CollectionMixin, DeliveryView):
         document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
         if document is None:
             raise NotFound(f"There is no item with id {pk} in this collection.")
-        version = selectors.versions_of(page_id=pk).filter(number=number).first()
+        version = selectors.version_get(page_id=pk, number=number)
         if version is None:
             raise NotFound(f"Item {pk} has no version {number}.")
         return json_response(
