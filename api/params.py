@@ -17,6 +17,9 @@ MAX_INT = 2**31 - 1
 # Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
 # the database driver (a 500) instead of simply matching nothing.
 MAX_INT = 2**31 - 1
+# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
+# the database driver (a 500) instead of simply matching nothing.
+MAX_INT = 2**31 - 1
 
 
 def reject_unknown(request, allowed: set[str]) -> None:
@@ -45,6 +48,15 @@ def limit_offset(request) -> tuple[int, int]:
     limit = int_param(request, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
     offset = int_param(request, "offset", default=0, minimum=0)
     return limit, offset
+
+
+def text_param(request, name: str) -> str | None:
+    """Return a free-text parameter; NUL and other control characters are refused (PostgreSQL
+    cannot even compare them)."""
+    raw = request.GET.get(name)
+    if raw is not None and any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise BadRequest(f"'{name}' must not contain control characters.")
+    return raw
 
 
 def fields_param(request, available: set[str]) -> list[str] | None:

@@ -88,9 +88,13 @@ def test_unknown_query_parameter_is_a_400_naming_it(api_client, shared_site, end
         ("/api/v1/pages/?type=blog", "type"),
         ("/api/v1/pages/resolve/", "path"),
         ("/api/v1/pages/resolve/?path=members/nasa/", "path"),
+        ("/api/v1/pages/resolve/?path=/members/%00/", "path"),
         ("/api/v1/search/", "q"),
         ("/api/v1/search/?q=", "q"),
         ("/api/v1/search/?q=" + "x" * 201, "q"),
+        ("/api/v1/search/?q=%00", "q"),
+        ('/api/v1/search/?q="', "q"),
+        ("/api/v1/search/?q=()*", "q"),
         ("/api/v1/search/?q=nasa&type=blog", "type"),
         ("/api/v1/search/?q=nasa&limit=101", "limit"),
         ("/api/v1/changes/?cursor=garbage", "cursor"),
@@ -123,6 +127,14 @@ def test_as_of_without_a_zone_means_utc(api_client, shared_site, value):
 
     assert response.status_code == 200
     assert response.json()["acronym"] == "NASA"
+
+
+@pytest.mark.parametrize("query", ['"agency', "agency!", "(agency)", "agency*"])
+def test_search_punctuation_is_not_query_syntax(api_client, shared_site, query):
+    response = api_client.get("/api/v1/search/", {"q": query})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 6
 
 
 def test_an_error_does_not_break_the_next_request(api_client, shared_site):

@@ -10,7 +10,7 @@ from .. import selectors
 from ..caching import json_response
 from ..errors import BadRequest
 from ..filters import PageFilter
-from ..params import fields_param
+from ..params import fields_param, text_param
 from ..schema import AS_OF, ERRORS, FIELDS, LIMIT, NOT_FOUND, NOT_MODIFIED, OFFSET, paginated
 from ..serializers.registry import SERIALIZERS
 from ..serializers.versions import VersionSerializer
@@ -114,7 +114,7 @@ class ResolveView(PagesMixin, DeliveryView):
         tags=["Pages"],
     )
     def get(self, request, *args, **kwargs):
-        path = request.GET.get("path", "")
+        path = text_param(request, "path") or ""
         if not path.startswith("/"):
             raise BadRequest("'path' is required and must start with '/', e.g. /members/nasa/.")
         fields = fields_param(request, self.available_fields())
