@@ -14,26 +14,27 @@ DEFAULT_LIMIT = 20
 # Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
 # the database driver (a 500) instead of simply matching nothing.
 MAX_INT = 2**31 - 1
-# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
-# the database driver (a 500) instead of simply matching nothing.
-MAX_INT = 2**31 - 1
-# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
-# the database driver (a 500) instead of simply matching nothing.
-MAX_INT = 2**31 - 1
 
 
 def reject_unknown(request, allowed: set[str]) -> None:
+    """Refuse parameters the endpoint does not declare, and any given more than once."""
     unknown = sorted(set(request.GET) - allowed)
     if unknown:
         raise BadRequest(
             f"Unknown query parameter {', '.join(repr(u) for u in unknown)}; "
             f"this endpoint accepts: {', '.join(sorted(allowed))}."
         )
+    repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+    if repeated:
+        raise BadRequest(
+            f"Query parameter {', '.join(repr(r) for r in repeated)} given more than once; "
+            "give each at most once."
+        )
 
 
 def int_param(request, name: str, *, default: int, minimum: int, maximum: int = MAX_INT) -> int:
     raw = request.GET.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
