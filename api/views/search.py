@@ -4,7 +4,6 @@ import json
 import re
 
 from django.utils.html import strip_tags
-from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -73,7 +72,7 @@ class SearchView(DeliveryView):
     def _url(self, offset: int, limit: int) -> str:
         query = self.request.GET.copy()
         query["limit"], query["offset"] = str(limit), str(offset)
-        return self.request.build_absolute_uri(f"{self.request.path}?{urlencode(query)}")
+        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
 
 
 def _result(body: str, query: str) -> dict:
