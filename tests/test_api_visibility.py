@@ -335,3 +335,62 @@ def test_the_page_row_still_holds_the_published_title(world):
     assert page.has_unpublished_changes
     assert draft_word("page") in page.get_latest_revision_as_object().title
     assert draft_word("page") not in page.title
+
+
+# Past versions are documents too ---------------------------------------------------------------
+
+
+@pytest.fixture
+def release_made_public(world):
+    """A members-only release embedding a members-only agency, then opened to everyone.
+
+    Version 1 was rendered for members and embeds the agency; once the restriction is lifted
+    the release is re-rendered for everyone (version 2) without it.
+    """
+    agency = world.pages["member", "restricted"]
+    release = RoadmapReleasePageFactory.build(
+        slug="opened-up", title="Opened up", edition_number=77, live=False
+    )
+    Page.objects.get(pk=world.site.roadmap_index.pk).add_child(instance=release)
+    release.contributing_agencies.set([agency])
+    restriction = restrict_to_groups(release, "Members")
+    publish(release)
+    v1_live_at = timezone.now()
+    restriction.delete()
+    return SimpleNamespace(release=release, agency=agency, v1_live_at=v1_live_at)
+
+
+def test_a_members_only_version_is_not_served_once_the_item_is_public(world, release_made_public):
+    release, agency = release_made_public.release, release_made_public.agency
+    anonymous = client_for(world, "anonymous")
+    base = f"/api/v1/roadmap-releases/{release.pk}/"
+
+    current = get_ok(anonymous, base)
+    versions = get_ok(anonymous, f"{base}versions/")
+    old = anonymous.get(f"{base}versions/1/")
+    as_of = anonymous.get(base, {"as_of": release_made_public.v1_live_at.isoformat()})
+
+    assert current["version"] == 2
+    assert current["contributing_agencies"] == []
+    assert [v["number"] for v in versions["results"]] == [2]
+    assert versions["count"] == 1
+    assert old.status_code == 404
+    assert as_of.status_code == 404
+    for response in (old, as_of):
+        assert agency.title not in response.content.decode()
+
+
+@pytest.mark.parametrize("caller", ["member", "outsider"])
+def test_a_members_only_version_stays_readable_by_members(world, release_made_public, caller):
+    release, agency = release_made_public.release, release_made_public.agency
+    client = client_for(world, caller)
+
+    old = client.get(f"/api/v1/roadmap-releases/{release.pk}/versions/1/")
+    listed = get_ok(client, f"/api/v1/roadmap-releases/{release.pk}/versions/")
+
+    if caller == "member":
+        assert [a["id"] for a in old.json()["contributing_agencies"]] == [agency.pk]
+        assert [v["number"] for v in listed["results"]] == [1, 2]
+    else:
+        assert old.status_code == 404
+        assert [v["number"] for v in listed["results"]] == [2]

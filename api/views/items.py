@@ -122,7 +122,9 @@ class ItemDetailView(CollectionMixin, DeliveryView):
             raise NotFound(f"There is no {self.noun} with id {pk}.")
         as_of = datetime_param(request, "as_of")
         if as_of is not None:
-            version = selectors.version_as_of(page_id=pk, moment=as_of)
+            version = selectors.version_as_of(
+                caller=self.caller, document=document, page_id=pk, moment=as_of
+            )
             if version is None:
                 raise NotFound(f"No version of {self.noun} {pk} was live at {as_of.isoformat()}.")
             body, etag, published = version.body, version.etag, version.published_at
@@ -151,8 +153,8 @@ class VersionListView(CollectionMixin, DeliveryView):
         if document is None:
             raise NotFound(f"There is no item with id {pk} in this collection.")
         limit, offset = limit_offset(request)
-        versions = selectors.versions_of(page_id=pk).order_by("number")
-        count = versions.count()
+        versions = selectors.versions_visible(caller=self.caller, document=document, page_id=pk)
+        count = len(versions)
         base = request.path
         results = [
             {
@@ -192,7 +194,9 @@ class VersionDetailView(CollectionMixin, DeliveryView):
         document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
         if document is None:
             raise NotFound(f"There is no item with id {pk} in this collection.")
-        version = selectors.version_get(page_id=pk, number=number)
+        version = selectors.version_get(
+            caller=self.caller, document=document, page_id=pk, number=number
+        )
         if version is None:
             raise NotFound(f"Item {pk} has no version {number}.")
         return json_response(
