@@ -165,6 +165,12 @@ def version_as_of(
     return version
 
 
+def last_change_at(*, caller: Caller) -> datetime | None:
+    """Return when content the caller may see last changed: the newest feed entry they see."""
+    queryset, _ = visible_changes(caller)
+    return queryset.order_by("-seq").values_list("at", flat=True).first()
+
+
 CHANGES_SCAN_BATCHES = 5
 
 

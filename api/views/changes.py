@@ -89,6 +89,9 @@ class ChangesView(DeliveryView):
         return json_response(
             request,
             json.dumps(payload, separators=(",", ":")),
+            last_modified=entries[-1].at
+            if entries
+            else selectors.last_change_at(caller=self.caller),
             public=not self.caller.authenticated,
             max_age=0,
         )

@@ -90,7 +90,10 @@ class ItemListView(CollectionMixin, DeliveryView):
             f'"previous":{json.dumps(self._page_url(offset - limit, limit, count))},'
             f'"results":[{results}]}}'
         )
-        return body, max((published for _, published in rows), default=None)
+        last_modified = max((published for _, published in rows), default=None)
+        if last_modified is None:  # an empty page: when what the caller sees last changed
+            last_modified = selectors.last_change_at(caller=self.caller)
+        return body, last_modified
 
     def filter_queryset(self, queryset):
         filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
@@ -180,6 +183,7 @@ class VersionListView(CollectionMixin, DeliveryView):
         return json_response(
             request,
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            last_modified=max(v.published_at for v in versions),
             public=document.public and not self.caller.authenticated,
         )
 

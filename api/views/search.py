@@ -66,6 +66,7 @@ class SearchView(DeliveryView):
         return json_response(
             request,
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            last_modified=selectors.last_change_at(caller=self.caller),
             public=not self.caller.authenticated,
         )
 
