@@ -144,6 +144,24 @@ def test_members_only_content_is_private_and_revalidates(member_client, shared_s
     assert again.status_code == 304
 
 
+@pytest.mark.parametrize("path", ["/api/v1/schema/", "/api/v1/docs/"])
+def test_schema_and_docs_have_an_etag_and_revalidate(api_client, db, path):
+    first = api_client.get(path)
+
+    again = api_client.get(path, HTTP_IF_NONE_MATCH=first["ETag"])
+
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"')
+    assert again.status_code == 304
+
+
+def test_health_is_never_cached(api_client, db):
+    response = api_client.get("/api/v1/health/")
+
+    assert response["Cache-Control"] == "no-store"
+    assert not response.has_header("ETag")
+
+
 def test_head_answers_the_headers_of_get(api_client, shared_site):
     url = f"/api/v1/members/{shared_site.nasa.pk}/"
 

@@ -24,4 +24,7 @@ class HealthView(DeliveryView):
     def get(self, request):
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return Response({"status": "ok", "database": connection.vendor})
+        # A probe must reach the app every time: no validators, no caching anywhere.
+        return Response(
+            {"status": "ok", "database": connection.vendor}, headers={"Cache-Control": "no-store"}
+        )
