@@ -235,3 +235,16 @@ def test_problem_answers_are_never_cached(api_client, db):
     response = api_client.get("/api/v1/members/?limit=0")
 
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [("/api/v1/members/", 200), ("/api/v1/schema/", 200), ("/api/v1/docs/", 405)],
+)
+def test_options_never_fails(api_client, db, path, status):
+    response = api_client.options(path)
+
+    assert response.status_code == status
+    if status == 405:
+        assert_problem(response, 405)
+        assert response["Allow"] == "GET, HEAD"
