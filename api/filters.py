@@ -5,6 +5,7 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django_countries import countries
+from drf_spectacular.drainage import set_override
 from wagtail.models import Page
 
 from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
@@ -50,6 +51,8 @@ class IntegerFilter(django_filters.NumberFilter):
     def __init__(self, *args, min_value: int = 0, max_value: int = MAX_INT, **kwargs):
         kwargs.update(min_value=min_value, max_value=max_value)
         super().__init__(*args, **kwargs)
+        schema = {"type": "integer", "minimum": min_value, "maximum": max_value}
+        set_override(self, "field", schema)  # what drf-spectacular documents
 
 
 def YearFilter(**kwargs) -> IntegerFilter:

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from .params import DEFAULT_LIMIT, MAX_LIMIT
+from .params import DEFAULT_LIMIT, MAX_INT, MAX_LIMIT
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -29,20 +29,41 @@ ERRORS = {
 NOT_FOUND = {404: problem("No such item, or the caller may not see it.")}
 NOT_MODIFIED = {304: OpenApiResponse(description="The caller's copy (If-None-Match) is current.")}
 
-LIMIT = OpenApiParameter(
-    "limit", OpenApiTypes.INT, description=f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
-)
-OFFSET = OpenApiParameter("offset", OpenApiTypes.INT, description="Items to skip (default 0).")
-FIELDS = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated fields to return; `id` and `type` always come back.",
+
+def limit_parameter(*, maximum: int = MAX_LIMIT, default: int = DEFAULT_LIMIT) -> OpenApiParameter:
+    return OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        description=f"How many entries to return, 1 to {maximum}.",
+    )
+
+
+LIMIT = limit_parameter()
+OFFSET = OpenApiParameter(
+    "offset",
+    {"type": "integer", "minimum": 0, "maximum": MAX_INT, "default": 0},
+    description="How many entries to skip.",
 )
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATETIME,
-    description="Return the version that was live at this ISO 8601 date-time.",
+    description=(
+        "Return the version that was live at this ISO 8601 date-time (without a zone: UTC); "
+        "404 when none was, or the caller may not read it."
+    ),
 )
+
+
+def fields_parameter(available: set[str]) -> OpenApiParameter:
+    """Document `?fields=a,b` with the fields this endpoint can return."""
+    return OpenApiParameter(
+        "fields",
+        {"type": "array", "items": {"type": "string", "enum": sorted(available)}, "minItems": 1},
+        style="form",
+        explode=False,
+        description="Return only these fields (comma-separated); `id` and `type` always come back.",
+    )
+
 
 _paginated: dict[str, type[serializers.Serializer]] = {}
 

@@ -12,7 +12,7 @@ from ..caching import json_response
 from ..errors import Gone
 from ..params import decode_cursor, encode_cursor, int_param
 from ..rendering import api_path
-from ..schema import ERRORS, LIMIT, NOT_MODIFIED, problem
+from ..schema import ERRORS, NOT_MODIFIED, limit_parameter, problem
 from ..serializers.versions import ChangeFeedSerializer
 from .base import DeliveryView
 
@@ -33,7 +33,7 @@ class ChangesView(DeliveryView):
         ),
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="`next` of the last answer."),
-            LIMIT,
+            limit_parameter(maximum=MAX_CHANGES_LIMIT, default=DEFAULT_CHANGES_LIMIT),
         ],
         responses={
             200: ChangeFeedSerializer,

@@ -14,7 +14,8 @@ from ..params import datetime_param, fields_param, limit_offset
 from .base import DeliveryView
 
 
-def _item_fields(serializer_classes) -> set[str]:
+def item_fields(serializer_classes) -> set[str]:
+    """Return every field the serializers can render: what `?fields=` may name."""
     fields: set[str] = set()
     for serializer_class in serializer_classes:
         fields.update(serializer_class().fields)
@@ -48,7 +49,7 @@ class CollectionMixin:
         # per view class, not per request.
         cls = type(self)
         if cls not in _AVAILABLE_FIELDS:
-            _AVAILABLE_FIELDS[cls] = frozenset(_item_fields(self.serializer_classes))
+            _AVAILABLE_FIELDS[cls] = frozenset(item_fields(self.serializer_classes))
         return _AVAILABLE_FIELDS[cls]
 
 

@@ -27,7 +27,12 @@ class SearchView(DeliveryView):
         operation_id="search",
         summary="Search published content",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Search terms."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
+                required=True,
+                description="The words to search for (punctuation is ignored).",
+            ),
             OpenApiParameter("type", OpenApiTypes.STR, enum=PAGE_TYPES, description="Item type."),
             LIMIT,
             OFFSET,
