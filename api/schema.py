@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from .params import DEFAULT_LIMIT, MAX_INT, MAX_LIMIT
 
+PROBLEM_JSON = "application/problem+json"
+
 
 class ProblemSerializer(serializers.Serializer):
     """RFC 9457 problem details: every API error."""
@@ -17,16 +19,18 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-def problem(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ProblemSerializer, description=description)
+def problem(status: int, description: str) -> dict:
+    """Document an error answer, served as application/problem+json."""
+    return {(status, PROBLEM_JSON): OpenApiResponse(ProblemSerializer, description=description)}
 
 
 ERRORS = {
-    400: problem("Unknown query parameter or bad value."),
-    401: problem("The API token is malformed, unknown or revoked."),
-    429: problem("Too many requests; see Retry-After."),
+    **problem(400, "Unknown query parameter, or a bad value; `detail` says which."),
+    **problem(401, "The API token is malformed, unknown or revoked."),
+    **problem(406, "The Accept header allows no JSON."),
+    **problem(429, "Too many requests; retry after Retry-After seconds."),
 }
-NOT_FOUND = {404: problem("No such item, or the caller may not see it.")}
+NOT_FOUND = problem(404, "No such item, or the caller may not read it.")
 NOT_MODIFIED = {304: OpenApiResponse(description="The caller's copy (If-None-Match) is current.")}
 
 

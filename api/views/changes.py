@@ -39,7 +39,7 @@ class ChangesView(DeliveryView):
             200: ChangeFeedSerializer,
             **NOT_MODIFIED,
             **ERRORS,
-            410: problem("The cursor is older than the retention window."),
+            **problem(410, "The cursor is older than the retention window."),
         },
         tags=["Changes"],
     )

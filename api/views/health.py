@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 
+from ..schema import ERRORS
 from .base import DeliveryView
 
 
@@ -16,9 +17,12 @@ class HealthView(DeliveryView):
     @extend_schema(
         operation_id="health",
         summary="Is the service up?",
-        responses=inline_serializer(
-            "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
-        ),
+        responses={
+            200: inline_serializer(
+                "Health", {"status": serializers.CharField(), "database": serializers.CharField()}
+            ),
+            **ERRORS,
+        },
         tags=["Health"],
     )
     def get(self, request):
