@@ -69,6 +69,26 @@ def fields_parameter(available: set[str]) -> OpenApiParameter:
     )
 
 
+def item_schemas_from_registry(result, generator, request, public):
+    """Postprocessing hook for the item schemas (one per serializer in the registry).
+
+    Each item's `type` is pinned to the API types its serializer renders, so the `Item` oneOf
+    admits exactly one schema per document. And each requires only `id` and `type`: the two
+    fields `?fields=` always keeps.
+    """
+    from .serializers.registry import SERIALIZERS
+
+    types: dict[str, list[str]] = {}
+    for model, serializer in SERIALIZERS.items():
+        types.setdefault(serializer.__name__.removesuffix("Serializer"), []).append(model.api_type)
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, api_types in types.items():
+        if name in schemas:
+            schemas[name]["properties"]["type"] = {"type": "string", "enum": api_types}
+            schemas[name]["required"] = ["id", "type"]
+    return result
+
+
 _paginated: dict[str, type[serializers.Serializer]] = {}
 
 
