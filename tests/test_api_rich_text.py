@@ -23,7 +23,7 @@ def _public_base_url(settings):
 
 
 @pytest.fixture
-def image(media):
+def image(media_root):
     return get_image_model().objects.create(
         title="NASA insignia",
         description="The NASA meatball: a blue disc with stars and an orbit",
@@ -32,7 +32,7 @@ def image(media):
 
 
 @pytest.fixture
-def document(media):
+def document(media_root):
     document = get_document_model()(title="GER 3 (PDF)", file=ContentFile(PDF, name="ger3.pdf"))
     document._set_document_file_metadata()  # as the admin's upload form does
     document.save()
@@ -136,7 +136,9 @@ def test_an_image_field_carries_its_renditions(api_client, shared_site, image, s
     assert set(logo["renditions"]) == set(settings.API_IMAGE_RENDITIONS)
 
 
-def test_an_image_without_a_description_is_described_by_its_title(api_client, shared_site, media):
+def test_an_image_without_a_description_is_described_by_its_title(
+    api_client, shared_site, media_root
+):
     image = get_image_model().objects.create(title="CSA logo", file=get_test_image_file())
     page = fresh(shared_site.csa)
     page.logo = image
@@ -216,13 +218,16 @@ def test_stream_field_blocks(api_client, shared_site, image, document):
     assert body[5]["value"] == {"text": "Coordinate, do not duplicate.", "attribution": "ISECG"}
 
 
-def test_editing_an_image_re_renders_the_items_showing_it(api_client, shared_site, image):
+def test_editing_an_image_re_renders_the_items_showing_it(
+    api_client, shared_site, image, django_capture_on_commit_callbacks
+):
     page = fresh(shared_site.nasa)
     page.logo = image
     publish(page)
 
-    image.description = "The NASA meatball, redrawn"
-    image.save()
+    with django_capture_on_commit_callbacks(execute=True):  # re-rendered once the edit commits
+        image.description = "The NASA meatball, redrawn"
+        image.save()
 
     member = api_client.get(f"/api/v1/members/{page.pk}/").json()
     assert member["logo"]["alt"] == "The NASA meatball, redrawn"
