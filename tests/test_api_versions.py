@@ -2,9 +2,13 @@
 
 import hashlib
 import time
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
+
+from content_models.models import MemberProfilePage
 
 from .conftest import fresh, publish
 
@@ -99,3 +103,16 @@ def test_versions_of_an_item_are_not_under_another_collection(api_client, shared
     response = api_client.get(f"/api/v1/faqs/{shared_site.nasa.pk}/versions/")
 
     assert response.status_code == 404
+
+
+def test_a_bulk_generated_first_version_stays_readable_after_a_republish(api_client, shared_site):
+    """generate_content stores version 1 through the pipeline's bulk path: it must record the
+    audience it rendered for, or version 1 would be hidden once a second version is live."""
+    call_command("generate_content", members="1", seed="7", stdout=StringIO())
+    page = MemberProfilePage.objects.get(slug__startswith="synthetic-")
+    page.save_revision().publish()
+
+    listing = api_client.get(f"/api/v1/members/{page.pk}/versions/").json()
+
+    assert [v["number"] for v in listing["results"]] == [1, 2]
+    assert api_client.get(f"/api/v1/members/{page.pk}/versions/1/").status_code == 200
