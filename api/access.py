@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
 from pipeline.audience import ANONYMOUS, Caller, audience_allows
-from pipeline.models import Change, LiveDocument
+from pipeline.models import Change, LiveDocument, PublishedVersion
 
 
 def caller_of(request) -> Caller:
@@ -42,6 +42,18 @@ def visible_pages(caller: Caller, model: type[Page] = Page) -> QuerySet:
 def visible_documents(caller: Caller) -> QuerySet:
     """Return the live documents the caller may read."""
     return LiveDocument.objects.filter(page__live=True).filter(visibility_q(caller, prefix=""))
+
+
+def version_visible(caller: Caller, version: PublishedVersion, *, live_version_id: int) -> bool:
+    """Return whether the caller, who may read the item now, may read one of its versions.
+
+    A version is rendered for the audience of its time: one made while the page was
+    members-only may embed members-only pages, so it is served only to that audience, unless it
+    is the very version the caller reads live.
+    """
+    if version.pk == live_version_id:
+        return True
+    return version.audience is not None and audience_allows(version.audience, caller)
 
 
 def visible_changes(caller: Caller) -> tuple[QuerySet, callable]:

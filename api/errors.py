@@ -6,6 +6,7 @@ DRF exceptions go through `exception_handler`; Django's own 404/500 on `/api/` p
 
 import json
 import logging
+import math
 from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
@@ -81,7 +82,7 @@ def exception_handler(exc, context):
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None) is not None:
-        response["Retry-After"] = str(int(exc.wait) + 1)
+        response["Retry-After"] = str(max(math.ceil(exc.wait), 1))
     _rollback_request(context)
     return response
 

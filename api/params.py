@@ -11,35 +11,53 @@ from .errors import BadRequest
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
+# Ids, offsets and version numbers fit a 32-bit integer column; anything larger would overflow
+# the database driver (a 500) instead of simply matching nothing.
+MAX_INT = 2**31 - 1
 
 
 def reject_unknown(request, allowed: set[str]) -> None:
+    """Refuse parameters the endpoint does not declare, and any given more than once."""
     unknown = sorted(set(request.GET) - allowed)
     if unknown:
         raise BadRequest(
             f"Unknown query parameter {', '.join(repr(u) for u in unknown)}; "
             f"this endpoint accepts: {', '.join(sorted(allowed))}."
         )
+    repeated = sorted(name for name, values in request.GET.lists() if len(values) > 1)
+    if repeated:
+        raise BadRequest(
+            f"Query parameter {', '.join(repr(r) for r in repeated)} given more than once; "
+            "give each at most once."
+        )
 
 
-def int_param(request, name: str, *, default: int, minimum: int, maximum: int | None) -> int:
+def int_param(request, name: str, *, default: int, minimum: int, maximum: int = MAX_INT) -> int:
     raw = request.GET.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
     try:
         value = int(raw)
     except ValueError:
         raise BadRequest(f"'{name}' must be an integer, got {raw!r}.") from None
-    if value < minimum or (maximum is not None and value > maximum):
-        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
-        raise BadRequest(f"'{name}' must be {bound}, got {value}.")
+    if not minimum <= value <= maximum:
+        raise BadRequest(f"'{name}' must be between {minimum} and {maximum}, got {value}.")
     return value
 
 
 def limit_offset(request) -> tuple[int, int]:
     limit = int_param(request, "limit", default=DEFAULT_LIMIT, minimum=1, maximum=MAX_LIMIT)
-    offset = int_param(request, "offset", default=0, minimum=0, maximum=None)
+    offset = int_param(request, "offset", default=0, minimum=0)
     return limit, offset
+
+
+def text_param(request, name: str) -> str | None:
+    """Return a free-text parameter; NUL and other control characters are refused (PostgreSQL
+    cannot even compare them)."""
+    raw = request.GET.get(name)
+    if raw is not None and any(ord(c) < 32 or ord(c) == 127 for c in raw):
+        raise BadRequest(f"'{name}' must not contain control characters.")
+    return raw
 
 
 def fields_param(request, available: set[str]) -> list[str] | None:
@@ -65,12 +83,16 @@ def datetime_param(request, name: str) -> datetime | None:
         return None
     try:
         value = parse_datetime(raw.replace(" ", "+"))
-    except ValueError:
+        if value is not None:
+            # Naive means UTC; converting also catches moments no database can store.
+            value = timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
+            value = value.astimezone(UTC)
+    except (ValueError, OverflowError):
         value = None
     if value is None:
-        raise BadRequest(f"'{name}' must be an ISO 8601 date-time, got {raw!r}.")
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)  # a time without offset is UTC
+        raise BadRequest(
+            f"'{name}' must be an ISO 8601 date-time such as 2024-05-01T12:00:00Z, got {raw!r}."
+        )
     return value
 
 

@@ -5,7 +5,9 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from .params import DEFAULT_LIMIT, MAX_LIMIT
+from .params import DEFAULT_LIMIT, MAX_INT, MAX_LIMIT
+
+PROBLEM_JSON = "application/problem+json"
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -17,32 +19,75 @@ class ProblemSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-def problem(description: str) -> OpenApiResponse:
-    return OpenApiResponse(ProblemSerializer, description=description)
+def problem(status: int, description: str) -> dict:
+    """Document an error answer, served as application/problem+json."""
+    return {(status, PROBLEM_JSON): OpenApiResponse(ProblemSerializer, description=description)}
 
 
 ERRORS = {
-    400: problem("Unknown query parameter or bad value."),
-    401: problem("The API token is malformed, unknown or revoked."),
-    429: problem("Too many requests; see Retry-After."),
+    **problem(400, "Unknown query parameter, or a bad value; `detail` says which."),
+    **problem(401, "The API token is malformed, unknown or revoked."),
+    **problem(406, "The Accept header allows no JSON."),
+    **problem(429, "Too many requests; retry after Retry-After seconds."),
 }
-NOT_FOUND = {404: problem("No such item, or the caller may not see it.")}
+NOT_FOUND = problem(404, "No such item, or the caller may not read it.")
 NOT_MODIFIED = {304: OpenApiResponse(description="The caller's copy (If-None-Match) is current.")}
 
-LIMIT = OpenApiParameter(
-    "limit", OpenApiTypes.INT, description=f"Page size, 1 to {MAX_LIMIT} (default {DEFAULT_LIMIT})."
-)
-OFFSET = OpenApiParameter("offset", OpenApiTypes.INT, description="Items to skip (default 0).")
-FIELDS = OpenApiParameter(
-    "fields",
-    OpenApiTypes.STR,
-    description="Comma-separated fields to return; `id` and `type` always come back.",
+
+def limit_parameter(*, maximum: int = MAX_LIMIT, default: int = DEFAULT_LIMIT) -> OpenApiParameter:
+    return OpenApiParameter(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": maximum, "default": default},
+        description=f"How many entries to return, 1 to {maximum}.",
+    )
+
+
+LIMIT = limit_parameter()
+OFFSET = OpenApiParameter(
+    "offset",
+    {"type": "integer", "minimum": 0, "maximum": MAX_INT, "default": 0},
+    description="How many entries to skip.",
 )
 AS_OF = OpenApiParameter(
     "as_of",
     OpenApiTypes.DATETIME,
-    description="Return the version that was live at this ISO 8601 date-time.",
+    description=(
+        "Return the version that was live at this ISO 8601 date-time (without a zone: UTC); "
+        "404 when none was, or the caller may not read it."
+    ),
 )
+
+
+def fields_parameter(available: set[str]) -> OpenApiParameter:
+    """Document `?fields=a,b` with the fields this endpoint can return."""
+    return OpenApiParameter(
+        "fields",
+        {"type": "array", "items": {"type": "string", "enum": sorted(available)}, "minItems": 1},
+        style="form",
+        explode=False,
+        description="Return only these fields (comma-separated); `id` and `type` always come back.",
+    )
+
+
+def item_schemas_from_registry(result, generator, request, public):
+    """Postprocessing hook for the item schemas (one per serializer in the registry).
+
+    Each item's `type` is pinned to the API types its serializer renders, so the `Item` oneOf
+    admits exactly one schema per document. And each requires only `id` and `type`: the two
+    fields `?fields=` always keeps.
+    """
+    from .serializers.registry import SERIALIZERS
+
+    types: dict[str, list[str]] = {}
+    for model, serializer in SERIALIZERS.items():
+        types.setdefault(serializer.__name__.removesuffix("Serializer"), []).append(model.api_type)
+    schemas = result.get("components", {}).get("schemas", {})
+    for name, api_types in types.items():
+        if name in schemas:
+            schemas[name]["properties"]["type"] = {"type": "string", "enum": api_types}
+            schemas[name]["required"] = ["id", "type"]
+    return result
+
 
 _paginated: dict[str, type[serializers.Serializer]] = {}
 

@@ -11,7 +11,8 @@ from wagtail.models import Page
 from pipeline.audience import ANONYMOUS, Caller
 from pipeline.models import LiveDocument, PublishedVersion
 
-from .access import visible_changes, visible_documents, visible_pages
+from .access import version_visible, visible_changes, visible_documents, visible_pages
+from .params import MAX_INT
 from .rendering import site_root_url_path
 
 
@@ -21,9 +22,16 @@ class Document:
     etag: str
     published_at: datetime
     public: bool
+    version_id: int
 
 
-DOCUMENT_COLUMNS = ("version__body", "version__etag", "version__published_at", "is_public")
+DOCUMENT_COLUMNS = (
+    "version__body",
+    "version__etag",
+    "version__published_at",
+    "is_public",
+    "version_id",
+)
 
 
 def _documents(caller: Caller, page_id: int, page_type: str | None) -> QuerySet:
@@ -35,6 +43,8 @@ def _documents(caller: Caller, page_id: int, page_type: str | None) -> QuerySet:
 
 def document_get(*, caller: Caller, page_id: int, page_type: str | None = None) -> Document | None:
     """Return the live document of a page the caller may read, optionally of one type."""
+    if not 0 < page_id <= MAX_INT:
+        return None  # no such page; the database driver would overflow on the lookup
     if caller.authenticated:
         row = _documents(caller, page_id, page_type).first()
     else:
@@ -116,18 +126,49 @@ def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
     return visible_pages(caller, model)
 
 
-def versions_of(*, page_id: int) -> QuerySet:
-    return PublishedVersion.objects.filter(page_id=page_id).select_related("published_by")
+def versions_visible(*, caller: Caller, document: Document, page_id: int) -> list:
+    """Return the versions of a page the caller may read (`document`: its live one), oldest
+    first, without their bodies."""
+    versions = (
+        PublishedVersion.objects.filter(page_id=page_id)
+        .select_related("published_by")
+        .defer("body")
+        .order_by("number")
+    )
+    return [v for v in versions if version_visible(caller, v, live_version_id=document.version_id)]
 
 
-def version_as_of(*, page_id: int, moment: datetime) -> PublishedVersion | None:
-    """Return the version that was live at `moment`."""
-    return (
+def version_get(
+    *, caller: Caller, document: Document, page_id: int, number: int
+) -> PublishedVersion | None:
+    """Return version `number` of a page if the caller may read it."""
+    if not 0 < number <= MAX_INT:
+        return None
+    version = PublishedVersion.objects.filter(page_id=page_id, number=number).first()
+    if version is None or not version_visible(caller, version, live_version_id=document.version_id):
+        return None
+    return version
+
+
+def version_as_of(
+    *, caller: Caller, document: Document, page_id: int, moment: datetime
+) -> PublishedVersion | None:
+    """Return the version that was live at `moment`, if the caller may read it."""
+    version = (
         PublishedVersion.objects.filter(page_id=page_id, published_at__lte=moment)
         .exclude(live_until__lte=moment)
         .order_by("-number")
         .first()
     )
+    if version is None or not version_visible(caller, version, live_version_id=document.version_id):
+        return None
+    return version
+
+
+def last_change_at(*, caller: Caller) -> datetime | None:
+    """Return when content the caller may see last changed: the newest feed entry they see."""
+    queryset, _ = visible_changes(caller)
+    return queryset.order_by("-seq").values_list("at", flat=True).first()
 
 
 CHANGES_SCAN_BATCHES = 5

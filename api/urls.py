@@ -1,11 +1,13 @@
 """The delivery API's routes, under /api/v1/. Paths are part of the contract."""
 
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.decorators.http import conditional_page
+from drf_spectacular.views import SpectacularAPIView
 
 from .errors import not_found
 from .views import changes, health, pages, preview, search
 from .views.collections import FAQ_VIEWS, MEMBER_VIEWS, ROADMAP_VIEWS
+from .views.docs import DocsView
 
 app_name = "api"
 
@@ -42,7 +44,12 @@ urlpatterns = [
     path("changes/", changes.ChangesView.as_view(), name="changes"),
     path("preview/", preview.PreviewView.as_view(), name="preview"),
     path("health/", health.HealthView.as_view(), name="health"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Rendered per request; conditional_page gives them a strong ETag and answers 304s.
+    path("schema/", conditional_page(SpectacularAPIView.as_view()), name="schema"),
+    path(
+        "docs/",
+        conditional_page(DocsView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     re_path(r"^.*$", not_found, name="not-found"),
 ]

@@ -68,6 +68,7 @@ def items_publish_new(
                 revision=revision,
                 published_by=revision.user if revision is not None and revision.user_id else None,
                 published_at=now,
+                audience=audience,
             )
         )
         dependencies.append(sorted(depends_on))

@@ -43,6 +43,14 @@ class PublishedVersion(models.Model):
     live_until = models.DateTimeField(
         null=True, blank=True, help_text="When a later version, an unpublish or a delete ended it."
     )
+    audience = models.JSONField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The audience the body was rendered for (see LiveDocument): a version made while "
+            "the page was members-only may embed members-only pages. Null: unknown."
+        ),
+    )
 
     class Meta:
         constraints = [

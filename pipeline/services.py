@@ -148,6 +148,7 @@ def _store(
         revision=revision,
         published_by=user if user is not None and user.is_authenticated else None,
         published_at=now,
+        audience=audience,
     )
     document, _ = LiveDocument.objects.update_or_create(
         page_id=page.pk,

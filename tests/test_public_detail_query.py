@@ -48,7 +48,13 @@ def test_the_compiled_query_answers_what_the_queryset_answers(member):
         got = (
             None
             if document is None
-            else (document.body, document.etag, document.published_at, document.public)
+            else (
+                document.body,
+                document.etag,
+                document.published_at,
+                document.public,
+                document.version_id,
+            )
         )
         assert got == expected
     assert document_get(caller=ANONYMOUS, page_id=member.pk + 1000) is None

@@ -12,7 +12,7 @@ from ..caching import json_response
 from ..errors import Gone
 from ..params import decode_cursor, encode_cursor, int_param
 from ..rendering import api_path
-from ..schema import ERRORS, LIMIT, NOT_MODIFIED, problem
+from ..schema import ERRORS, NOT_MODIFIED, limit_parameter, problem
 from ..serializers.versions import ChangeFeedSerializer
 from .base import DeliveryView
 
@@ -33,13 +33,13 @@ class ChangesView(DeliveryView):
         ),
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="`next` of the last answer."),
-            LIMIT,
+            limit_parameter(maximum=MAX_CHANGES_LIMIT, default=DEFAULT_CHANGES_LIMIT),
         ],
         responses={
             200: ChangeFeedSerializer,
             **NOT_MODIFIED,
             **ERRORS,
-            410: problem("The cursor is older than the retention window."),
+            **problem(410, "The cursor is older than the retention window."),
         },
         tags=["Changes"],
     )
@@ -89,6 +89,9 @@ class ChangesView(DeliveryView):
         return json_response(
             request,
             json.dumps(payload, separators=(",", ":")),
+            last_modified=entries[-1].at
+            if entries
+            else selectors.last_change_at(caller=self.caller),
             public=not self.caller.authenticated,
             max_age=0,
         )

@@ -5,7 +5,16 @@ from drf_spectacular.utils import extend_schema
 from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
 
 from ..filters import FAQFilter, MemberFilter, RoadmapReleaseFilter
-from ..schema import AS_OF, ERRORS, FIELDS, LIMIT, NOT_FOUND, NOT_MODIFIED, OFFSET, paginated
+from ..schema import (
+    AS_OF,
+    ERRORS,
+    LIMIT,
+    NOT_FOUND,
+    NOT_MODIFIED,
+    OFFSET,
+    fields_parameter,
+    paginated,
+)
 from ..serializers.faqs import FAQSerializer
 from ..serializers.members import MemberSerializer
 from ..serializers.roadmap import RoadmapReleaseSerializer
@@ -22,8 +31,25 @@ def documented(method, **schema):
     return extend_schema(**schema)(get)
 
 
+LIST_DESCRIPTION = (
+    "Published {noun}s the caller may read: public ones, plus members-only ones with a member's "
+    "token. Filter and order with the parameters below, page with `limit` and `offset`, and pick "
+    "fields with `fields`. Each entry is the same document as its detail."
+)
+DETAIL_DESCRIPTION = (
+    "The {noun} as published (never a draft), or 404 when there is none or the caller may not "
+    "read it. `as_of` returns the version that was live at a moment."
+)
+VERSIONS_DESCRIPTION = (
+    "Every published version of the {noun} the caller may read, oldest first, each with the "
+    "ETag its body was served with."
+)
+VERSION_DESCRIPTION = "One published version of the {noun}, byte for byte as it was served."
+
+
 def collection_views(*, tag, model, page_type, serializer, filterset, ordering, noun):
     """Build the list, detail, versions and version views of one collection."""
+    fields = fields_parameter(set(serializer().fields))
     attrs = {
         "model": model,
         "page_type": page_type,
@@ -39,9 +65,11 @@ def collection_views(*, tag, model, page_type, serializer, filterset, ordering, 
             **attrs,
             "get": documented(
                 ItemListView.get,
+                filters=True,
                 operation_id=f"{page_type}_list",
                 summary=f"List published {noun}s",
-                parameters=[LIMIT, OFFSET, FIELDS],
+                description=LIST_DESCRIPTION.format(noun=noun),
+                parameters=[LIMIT, OFFSET, fields],
                 responses={200: paginated(serializer), **NOT_MODIFIED, **ERRORS},
                 tags=[tag],
             ),
@@ -56,7 +84,8 @@ def collection_views(*, tag, model, page_type, serializer, filterset, ordering, 
                 ItemDetailView.get,
                 operation_id=f"{page_type}_retrieve",
                 summary=f"Get a published {noun}",
-                parameters=[FIELDS, AS_OF],
+                description=DETAIL_DESCRIPTION.format(noun=noun),
+                parameters=[fields, AS_OF],
                 responses={200: serializer, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
                 tags=[tag],
             ),
@@ -71,6 +100,7 @@ def collection_views(*, tag, model, page_type, serializer, filterset, ordering, 
                 VersionListView.get,
                 operation_id=f"{page_type}_versions_list",
                 summary=f"List the published versions of a {noun}",
+                description=VERSIONS_DESCRIPTION.format(noun=noun),
                 parameters=[LIMIT, OFFSET],
                 responses={
                     200: paginated(VersionSerializer),
@@ -91,6 +121,7 @@ def collection_views(*, tag, model, page_type, serializer, filterset, ordering, 
                 VersionDetailView.get,
                 operation_id=f"{page_type}_versions_retrieve",
                 summary=f"Get one published version of a {noun}, exactly as it was served",
+                description=VERSION_DESCRIPTION.format(noun=noun),
                 responses={200: serializer, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
                 tags=[tag],
             ),

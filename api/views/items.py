@@ -14,7 +14,8 @@ from ..params import datetime_param, fields_param, limit_offset
 from .base import DeliveryView
 
 
-def _item_fields(serializer_classes) -> set[str]:
+def item_fields(serializer_classes) -> set[str]:
+    """Return every field the serializers can render: what `?fields=` may name."""
     fields: set[str] = set()
     for serializer_class in serializer_classes:
         fields.update(serializer_class().fields)
@@ -48,7 +49,7 @@ class CollectionMixin:
         # per view class, not per request.
         cls = type(self)
         if cls not in _AVAILABLE_FIELDS:
-            _AVAILABLE_FIELDS[cls] = frozenset(_item_fields(self.serializer_classes))
+            _AVAILABLE_FIELDS[cls] = frozenset(item_fields(self.serializer_classes))
         return _AVAILABLE_FIELDS[cls]
 
 
@@ -80,7 +81,8 @@ class ItemListView(CollectionMixin, DeliveryView):
         return json_response(request, body, etag=etag, last_modified=last_modified)
 
     def _render(self, queryset, *, limit: int, offset: int, fields) -> tuple[str, datetime | None]:
-        if not queryset.query.order_by:
+        if not self.request.GET.get("ordering"):
+            # Page managers always order by tree path, so "no order_by yet" never happens.
             queryset = queryset.order_by(*self.default_ordering)
         count, rows = selectors.listing(queryset=queryset, offset=offset, limit=limit)
         results = ",".join(_select(body, fields) for body, _ in rows)
@@ -89,7 +91,10 @@ class ItemListView(CollectionMixin, DeliveryView):
             f'"previous":{json.dumps(self._page_url(offset - limit, limit, count))},'
             f'"results":[{results}]}}'
         )
-        return body, max((published for _, published in rows), default=None)
+        last_modified = max((published for _, published in rows), default=None)
+        if last_modified is None:  # an empty page: when what the caller sees last changed
+            last_modified = selectors.last_change_at(caller=self.caller)
+        return body, last_modified
 
     def filter_queryset(self, queryset):
         filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
@@ -121,7 +126,9 @@ class ItemDetailView(CollectionMixin, DeliveryView):
             raise NotFound(f"There is no {self.noun} with id {pk}.")
         as_of = datetime_param(request, "as_of")
         if as_of is not None:
-            version = selectors.version_as_of(page_id=pk, moment=as_of)
+            version = selectors.version_as_of(
+                caller=self.caller, document=document, page_id=pk, moment=as_of
+            )
             if version is None:
                 raise NotFound(f"No version of {self.noun} {pk} was live at {as_of.isoformat()}.")
             body, etag, published = version.body, version.etag, version.published_at
@@ -150,8 +157,8 @@ class VersionListView(CollectionMixin, DeliveryView):
         if document is None:
             raise NotFound(f"There is no item with id {pk} in this collection.")
         limit, offset = limit_offset(request)
-        versions = selectors.versions_of(page_id=pk).order_by("number")
-        count = versions.count()
+        versions = selectors.versions_visible(caller=self.caller, document=document, page_id=pk)
+        count = len(versions)
         base = request.path
         results = [
             {
@@ -177,6 +184,7 @@ class VersionListView(CollectionMixin, DeliveryView):
         return json_response(
             request,
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            last_modified=max(v.published_at for v in versions),
             public=document.public and not self.caller.authenticated,
         )
 
@@ -191,7 +199,9 @@ class VersionDetailView(CollectionMixin, DeliveryView):
         document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
         if document is None:
             raise NotFound(f"There is no item with id {pk} in this collection.")
-        version = selectors.versions_of(page_id=pk).filter(number=number).first()
+        version = selectors.version_get(
+            caller=self.caller, document=document, page_id=pk, number=number
+        )
         if version is None:
             raise NotFound(f"Item {pk} has no version {number}.")
         return json_response(

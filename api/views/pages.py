@@ -1,6 +1,5 @@
 """Every published page, whatever its type, and the route lookup frontends need."""
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -10,12 +9,27 @@ from .. import selectors
 from ..caching import json_response
 from ..errors import BadRequest
 from ..filters import PageFilter
-from ..params import fields_param
-from ..schema import AS_OF, ERRORS, FIELDS, LIMIT, NOT_FOUND, NOT_MODIFIED, OFFSET, paginated
+from ..params import fields_param, text_param
+from ..schema import (
+    AS_OF,
+    ERRORS,
+    LIMIT,
+    NOT_FOUND,
+    NOT_MODIFIED,
+    OFFSET,
+    fields_parameter,
+    paginated,
+)
 from ..serializers.registry import SERIALIZERS
 from ..serializers.versions import VersionSerializer
 from .base import DeliveryView
-from .collections import documented
+from .collections import (
+    DETAIL_DESCRIPTION,
+    LIST_DESCRIPTION,
+    VERSION_DESCRIPTION,
+    VERSIONS_DESCRIPTION,
+    documented,
+)
 from .items import (
     CollectionMixin,
     ItemDetailView,
@@ -23,6 +37,7 @@ from .items import (
     VersionDetailView,
     VersionListView,
     _select,
+    item_fields,
 )
 
 
@@ -36,6 +51,7 @@ def _item(**kwargs) -> PolymorphicProxySerializer:
 
 
 ITEM = _item()
+FIELDS = fields_parameter(item_fields(SERIALIZERS.values()))
 
 
 class PaginatedItemListSerializer(serializers.Serializer):
@@ -56,8 +72,11 @@ class PagesMixin(CollectionMixin):
 class PageListView(PagesMixin, ItemListView):
     get = documented(
         ItemListView.get,
+        filters=True,
         operation_id="page_list",
         summary="List every published page (filter by type or parent)",
+        description=LIST_DESCRIPTION.format(noun="page")
+        + " `fields` may name a field of any type.",
         parameters=[LIMIT, OFFSET, FIELDS],
         responses={200: PaginatedItemListSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["Pages"],
@@ -69,6 +88,7 @@ class PageDetailView(PagesMixin, ItemDetailView):
         ItemDetailView.get,
         operation_id="page_retrieve",
         summary="Get a published page of any type",
+        description=DETAIL_DESCRIPTION.format(noun="page"),
         parameters=[FIELDS, AS_OF],
         responses={200: ITEM, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
         tags=["Pages"],
@@ -80,6 +100,7 @@ class PageVersionListView(PagesMixin, VersionListView):
         VersionListView.get,
         operation_id="page_versions_list",
         summary="List the published versions of a page",
+        description=VERSIONS_DESCRIPTION.format(noun="page"),
         parameters=[LIMIT, OFFSET],
         responses={200: paginated(VersionSerializer), **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
         tags=["Pages"],
@@ -91,6 +112,7 @@ class PageVersionDetailView(PagesMixin, VersionDetailView):
         VersionDetailView.get,
         operation_id="page_versions_retrieve",
         summary="Get one published version of a page",
+        description=VERSION_DESCRIPTION.format(noun="page"),
         responses={200: ITEM, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
         tags=["Pages"],
     )
@@ -106,7 +128,10 @@ class ResolveView(PagesMixin, DeliveryView):
         summary="Find the published page at a frontend URL path",
         parameters=[
             OpenApiParameter(
-                "path", OpenApiTypes.STR, required=True, description="e.g. /members/nasa/"
+                "path",
+                {"type": "string", "pattern": "^/"},
+                required=True,
+                description="The frontend path, e.g. /members/nasa/ (the home page is /).",
             ),
             FIELDS,
         ],
@@ -114,7 +139,7 @@ class ResolveView(PagesMixin, DeliveryView):
         tags=["Pages"],
     )
     def get(self, request, *args, **kwargs):
-        path = request.GET.get("path", "")
+        path = text_param(request, "path") or ""
         if not path.startswith("/"):
             raise BadRequest("'path' is required and must start with '/', e.g. /members/nasa/.")
         fields = fields_param(request, self.available_fields())

@@ -4,7 +4,6 @@ import json
 import re
 
 from django.utils.html import strip_tags
-from django.utils.http import urlencode
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 
@@ -12,7 +11,7 @@ from .. import selectors
 from ..caching import json_response
 from ..errors import BadRequest
 from ..filters import PAGE_TYPES
-from ..params import limit_offset
+from ..params import limit_offset, text_param
 from ..schema import ERRORS, LIMIT, NOT_MODIFIED, OFFSET, paginated
 from ..serializers.versions import SearchResultSerializer
 from .base import DeliveryView
@@ -28,7 +27,12 @@ class SearchView(DeliveryView):
         operation_id="search",
         summary="Search published content",
         parameters=[
-            OpenApiParameter("q", OpenApiTypes.STR, required=True, description="Search terms."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
+                required=True,
+                description="The words to search for (punctuation is ignored).",
+            ),
             OpenApiParameter("type", OpenApiTypes.STR, enum=PAGE_TYPES, description="Item type."),
             LIMIT,
             OFFSET,
@@ -37,17 +41,26 @@ class SearchView(DeliveryView):
         tags=["Search"],
     )
     def get(self, request, *args, **kwargs):
-        query = request.GET.get("q", "").strip()
+        query = (text_param(request, "q") or "").strip()
         if not query:
             raise BadRequest("'q' is required: the words to search for.")
         if len(query) > MAX_QUERY_LENGTH:
             raise BadRequest(f"'q' must be at most {MAX_QUERY_LENGTH} characters.")
+        # Words only: quotes and operators are query syntax to some backends (SQLite FTS
+        # answers `"` with a syntax error), and callers send plain words.
+        words = re.findall(r"\w+", query)
+        if not words:
+            raise BadRequest("'q' must contain at least one word (letters or digits).")
         page_type = request.GET.get("type")
         if page_type is not None and page_type not in PAGE_TYPES:
             raise BadRequest(f"'type' must be one of {', '.join(PAGE_TYPES)}, got {page_type!r}.")
         limit, offset = limit_offset(request)
         count, hits = selectors.search(
-            caller=self.caller, query=query, page_type=page_type, offset=offset, limit=limit
+            caller=self.caller,
+            query=" ".join(words),
+            page_type=page_type,
+            offset=offset,
+            limit=limit,
         )
         payload = {
             "count": count,
@@ -58,13 +71,14 @@ class SearchView(DeliveryView):
         return json_response(
             request,
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
+            last_modified=selectors.last_change_at(caller=self.caller),
             public=not self.caller.authenticated,
         )
 
     def _url(self, offset: int, limit: int) -> str:
         query = self.request.GET.copy()
         query["limit"], query["offset"] = str(limit), str(offset)
-        return self.request.build_absolute_uri(f"{self.request.path}?{urlencode(query)}")
+        return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
 
 
 def _result(body: str, query: str) -> dict:

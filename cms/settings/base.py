@@ -259,7 +259,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {},
     "PREPROCESSING_HOOKS": ["api.schema.only_delivery_api"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.item_schemas_from_registry",
+    ],
 }
 
 # CORS: frontends that may call the API from a browser.
