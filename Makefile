@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_PORT ?= 8001
-PYTEST_ARGS ?=
+# Two test processes by default (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: install run test lint check bench clean
 
@@ -22,7 +23,10 @@ run: install
 	$(PY) manage.py create_demo_users
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) --frontend-port $(FRONTEND_PORT)
 
+# The browser tests drive Debian's Chromium; install it when missing (they skip, saying why,
+# only if it cannot be installed).
 test: install
+	-@scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

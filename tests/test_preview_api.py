@@ -99,7 +99,12 @@ def test_preview_responses_are_private_never_cached_and_not_indexed(api_client, 
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Robots-Tag"] == "noindex"
     assert response["Referrer-Policy"] == "no-referrer"
-    assert not response.has_header("ETag")
+    etag = response["ETag"]
+    assert etag.startswith('"') and len(etag) == 66  # strong: a quoted SHA-256
+
+    revalidated = api_client.get("/api/v1/preview/", {"token": token}, HTTP_IF_NONE_MATCH=etag)
+    assert revalidated.status_code == 304
+    assert revalidated["Cache-Control"] == "private, no-store"
 
 
 def test_share_link_keeps_showing_its_revision_after_newer_edits(api_client, faq):

@@ -6,15 +6,20 @@ never cacheable, never indexed, and a refusal says why without any of the draft.
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
 from rest_framework.throttling import ScopedRateThrottle
 
 from preview import services
 from preview.models import ShareLinkUse
 
+from ..caching import json_response
 from ..errors import problem
 from ..params import int_param
-from ..schema import ERRORS
 from ..schema import problem as problem_schema
 from ..serializers.preview import PREVIEW_SERIALIZERS
 from ..serializers.registry import dump_json
@@ -62,15 +67,17 @@ class PreviewView(DeliveryView):
         ],
         responses={
             200: PREVIEW_ITEM,
-            400: ERRORS[400],
-            401: problem_schema("No token, or it is invalid or expired (see `reason`)."),
-            403: problem_schema("The token was revoked, or is for another page (see `reason`)."),
-            429: ERRORS[429],
+            **problem_schema(400, "A bad `id`; `detail` says what."),
+            **problem_schema(401, "No token, or it is invalid or expired (see `reason`)."),
+            **problem_schema(403, "The token was revoked, or is for another page (see `reason`)."),
+            **problem_schema(406, "The Accept header allows no JSON."),
+            **problem_schema(429, "Too many requests; retry after Retry-After seconds."),
+            304: OpenApiResponse(description="The caller's copy (If-None-Match) is current."),
         },
         tags=["Preview"],
     )
     def get(self, request, *args, **kwargs):
-        page_id = int_param(request, "id", default=None, minimum=1, maximum=None)
+        page_id = int_param(request, "id", default=None, minimum=1)
         try:
             grant = services.preview_grant(token=request.GET.get("token"), page_id=page_id)
         except services.PreviewDenied as denied:
@@ -87,7 +94,11 @@ class PreviewView(DeliveryView):
                 link=grant.link, ip=_client_ip(request), outcome=ShareLinkUse.Outcome.SERVED
             )
         body = dump_json(services.preview_document(grant))
-        return _private(HttpResponse(body.encode(), content_type="application/json"))
+        # A strong ETag like every GET (a reviewer's reload of an unchanged draft is a 304);
+        # no-store still keeps every cache from storing the draft.
+        response = json_response(request, body, public=False)
+        del response["Last-Modified"]
+        return _private(response)
 
 
 _TITLES = {
