@@ -1,10 +1,6 @@
 """The fields every delivered item carries."""
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.fields import get_attribute
-
-from .fields import PageLinkSerializer
 
 
 class ItemSerializer(serializers.Serializer):
@@ -34,18 +30,3 @@ class ItemSerializer(serializers.Serializer):
     def get_parent_id(self, page) -> int | None:
         parent = page.get_parent() if page.depth and page.depth > 1 else None
         return parent.pk if parent is not None else None
-
-
-@extend_schema_field(PageLinkSerializer(allow_null=True))
-class PageLinkField(serializers.Field):
-    """A link to another page, or null when the reader may not see it."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        return get_attribute(instance, self.source_attrs)
-
-    def to_representation(self, value):
-        return self.context["render"].page_link(value)

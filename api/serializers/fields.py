@@ -61,44 +61,41 @@ class StreamBlockSerializer(serializers.Serializer):
     value = serializers.JSONField()
 
 
-@extend_schema_field(OpenApiTypes.STR)
-class RichTextField(serializers.Field):
-    """HTML with internal links resolved to frontend paths and images as renditions."""
+class RenderedField(serializers.Field):
+    """A read-only field rendered by the document's `RenderContext`; None stays None."""
 
     def __init__(self, **kwargs):
         kwargs["read_only"] = True
         super().__init__(**kwargs)
+
+    def get_attribute(self, instance):
+        # DRF skips to_representation for None; these fields decide what None becomes.
+        return get_attribute(instance, self.source_attrs)
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class RichTextField(RenderedField):
+    """HTML with internal links resolved to frontend paths and images as renditions."""
 
     def to_representation(self, value):
         return _render(self).rich_text(value)
 
 
 @extend_schema_field(ImageSerializer(allow_null=True))
-class ImageField(serializers.Field):
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
-
-    def get_attribute(self, instance):
-        return get_attribute(instance, self.source_attrs)
-
+class ImageField(RenderedField):
     def to_representation(self, value):
         return _render(self).image(value)
 
 
 @extend_schema_field(DocumentSerializer(allow_null=True))
-class DocumentField(ImageField):
+class DocumentField(RenderedField):
     def to_representation(self, value):
         return _render(self).document(value)
 
 
 @extend_schema_field(StreamBlockSerializer(many=True))
-class StreamField(serializers.Field):
+class StreamField(RenderedField):
     """A StreamField as a list of `{type, id, value}` blocks, media and links resolved."""
-
-    def __init__(self, **kwargs):
-        kwargs["read_only"] = True
-        super().__init__(**kwargs)
 
     def to_representation(self, value):
         render = _render(self)
