@@ -44,8 +44,13 @@ def json_response(
     public: bool = True,
     max_age: int | None = None,
     status: int = 200,
+    feed_validated: bool = False,
 ) -> HttpResponse:
-    """Answer a JSON body, or 304 when the caller already holds it."""
+    """Answer a JSON body, or 304 when the caller already holds it.
+
+    `feed_validated` says that, for an anonymous caller, this URL's answer changes only when the
+    change feed moves, which lets `api.middleware` answer later revalidations by itself.
+    """
     encoded = body.encode()
     etag = etag or hashlib.sha256(encoded).hexdigest()
     if etag_matches(request, etag):
@@ -57,6 +62,7 @@ def json_response(
     response["Vary"] = "Authorization"
     if last_modified is not None:
         response["Last-Modified"] = http_date(last_modified.timestamp())
+    response.feed_validated = public and feed_validated
     return response
 
 

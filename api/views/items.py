@@ -78,7 +78,9 @@ class ItemListView(CollectionMixin, DeliveryView):
             body, last_modified = render()
             return json_response(request, body, last_modified=last_modified, public=False)
         body, etag, last_modified = public_list(request, render)
-        return json_response(request, body, etag=etag, last_modified=last_modified)
+        return json_response(
+            request, body, etag=etag, last_modified=last_modified, feed_validated=True
+        )
 
     def _render(self, queryset, *, limit: int, offset: int, fields) -> tuple[str, datetime | None]:
         if not self.request.GET.get("ordering"):
@@ -142,6 +144,7 @@ class ItemDetailView(CollectionMixin, DeliveryView):
             etag=etag,
             last_modified=published,
             public=document.public and not self.caller.authenticated,
+            feed_validated=True,
         )
 
     @property
@@ -186,6 +189,7 @@ class VersionListView(CollectionMixin, DeliveryView):
             json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
             last_modified=max(v.published_at for v in versions),
             public=document.public and not self.caller.authenticated,
+            feed_validated=True,
         )
 
     def _url(self, offset: int, limit: int) -> str:
@@ -210,6 +214,7 @@ class VersionDetailView(CollectionMixin, DeliveryView):
             etag=version.etag,
             last_modified=version.published_at,
             public=document.public and not self.caller.authenticated,
+            feed_validated=True,
         )
 
 

@@ -155,4 +155,5 @@ class ResolveView(PagesMixin, DeliveryView):
             etag=etag,
             last_modified=document.published_at,
             public=document.public and not self.caller.authenticated,
+            feed_validated=True,
         )

@@ -115,6 +115,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "api.middleware.FastRevalidationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -342,6 +343,10 @@ CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
 # Anonymous list responses are kept in the cache per change-feed position (see api.caching);
 # entries also expire after this many seconds, like the responses they answer (0: off).
 API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
+# Anonymous `If-None-Match` revalidations are answered before DRF while the feed position has
+# not moved (api.middleware); remembered validators expire after this many seconds (0: off).
+API_REVALIDATION_CACHE_SECONDS = env_int("API_REVALIDATION_CACHE_SECONDS", API_LIST_CACHE_SECONDS)
+API_URL_PREFIX = "/api/v1/"
 
 # Preview tokens travel in query strings: every request log line is redacted (`token=[redacted]`),
 # on the loggers that write request lines and on the handler everything else propagates to.

@@ -14,6 +14,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The cache outlives each test's transaction; tests of the list cache turn it on themselves
 # (tests/test_list_cache.py), so no other test depends on what an earlier one cached.
 API_LIST_CACHE_SECONDS = 0
+API_REVALIDATION_CACHE_SECONDS = 0  # likewise: tests/test_fast_revalidation.py
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
 
