@@ -8,7 +8,7 @@ are rendered from the live page at publish time, previews go through `preview` t
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
-from pipeline.audience import ANONYMOUS, Caller, audience_allows
+from documents.audience import ANONYMOUS, Caller, audience_allows
 from pipeline.models import Change, LiveDocument, PublishedVersion
 
 

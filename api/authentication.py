@@ -8,7 +8,7 @@ from django.utils import timezone
 from rest_framework import authentication, exceptions
 from wagtail.models import APIToken
 
-from pipeline.audience import Caller
+from documents.audience import Caller
 
 LAST_USED_INTERVAL_SECONDS = 60
 

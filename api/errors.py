@@ -11,8 +11,11 @@ from http import HTTPStatus
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
+from django.utils.module_loading import import_string
 from rest_framework import exceptions
 from rest_framework.views import set_rollback
+
+from documents.paths import collection_path
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -105,15 +108,13 @@ def is_api_path(request) -> bool:
 DJANGO_DETAILS = {
     400: "The request could not be understood.",
     403: "Access to this resource is forbidden.",
-    404: "There is no API endpoint at this path; see /api/v1/docs/.",
+    404: f"There is no API endpoint at this path; see {collection_path('docs')}.",
     500: "The server failed to answer this request; it has been logged.",
 }
 
 
 def api_aware_handler(status: int, fallback: str):
     """Return a Django error handler that answers problem+json on API paths."""
-    from django.utils.module_loading import import_string
-
     default_view = import_string(fallback)
 
     def handler(request, exception=None):

@@ -1,17 +1,13 @@
-"""Filters and ordering of each collection, declared once: applied to queries and published
-in the OpenAPI schema. A bad value is a 400 naming the parameter."""
+"""Strict filter types for the collections' filter sets (declared in each resource module):
+applied to queries and published in the OpenAPI schema. A bad value is a 400 naming the
+parameter."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django_countries import countries
 from drf_spectacular.drainage import set_override
-from wagtail.models import Page
-
-from content_models.models import FAQPage, MemberProfilePage, RoadmapReleasePage
 
 from .params import MAX_INT
-from .serializers.registry import SERIALIZERS
 
 TRUE_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
@@ -66,73 +62,3 @@ class StableOrderingFilter(django_filters.OrderingFilter):
     def filter(self, qs, value):
         qs = super().filter(qs, value)
         return qs.order_by(*qs.query.order_by, "pk") if value else qs
-
-
-class FAQFilter(django_filters.FilterSet):
-    slug = django_filters.CharFilter()
-
-    class Meta:
-        model = FAQPage
-        fields: list[str] = []
-
-
-class MemberFilter(django_filters.FilterSet):
-    country = django_filters.ChoiceFilter(
-        choices=list(countries), help_text="ISO 3166-1 alpha-2 code, e.g. FR."
-    )
-    iss_partner = StrictBooleanFilter(help_text="true or false.")
-    joined_after = YearFilter(
-        field_name="year_joined", lookup_expr="gte", help_text="Joined in this year or later."
-    )
-    joined_before = YearFilter(
-        field_name="year_joined", lookup_expr="lte", help_text="Joined in this year or earlier."
-    )
-    acronym = django_filters.CharFilter(lookup_expr="iexact")
-    slug = django_filters.CharFilter()
-    ordering = StableOrderingFilter(
-        fields=(("title", "title"), ("acronym", "acronym"), ("year_joined", "joined")),
-        help_text="title, acronym or joined; prefix with - for descending.",
-    )
-
-    class Meta:
-        model = MemberProfilePage
-        fields: list[str] = []
-
-
-class RoadmapReleaseFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=RoadmapReleasePage.Kind.choices)
-    year = YearFilter(field_name="release_date", lookup_expr="year", help_text="Release year.")
-    slug = django_filters.CharFilter()
-    ordering = StableOrderingFilter(
-        fields=(("release_date", "release_date"),),
-        help_text="release_date or -release_date.",
-    )
-
-    class Meta:
-        model = RoadmapReleasePage
-        fields: list[str] = []
-
-
-PAGE_TYPES = sorted({model.api_type for model in SERIALIZERS})
-
-
-class PageFilter(django_filters.FilterSet):
-    type = django_filters.ChoiceFilter(
-        choices=[(t, t) for t in PAGE_TYPES], method="filter_type", help_text="An item type."
-    )
-    child_of = IntegerFilter(method="filter_child_of", min_value=1, help_text="A parent page id.")
-    slug = django_filters.CharFilter()
-
-    class Meta:
-        model = Page
-        fields: list[str] = []
-
-    def filter_type(self, queryset, name, value):
-        models = [model for model in SERIALIZERS if model.api_type == value]
-        return queryset.type(*models)
-
-    def filter_child_of(self, queryset, name, value):
-        parent = Page.objects.filter(pk=int(value)).only("path", "depth").first()
-        if parent is None:
-            return queryset.none()
-        return queryset.child_of(parent)

@@ -1,9 +1,15 @@
-"""OpenAPI helpers: shared parameters, the problem schema, paginated envelopes."""
+"""OpenAPI helpers: shared parameters, the problem schema, paginated envelopes, and the
+description of a collection's endpoints."""
+
+from dataclasses import dataclass
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
+
+from documents.paths import api_prefix
+from documents.registry import SERIALIZERS
 
 from .params import DEFAULT_LIMIT, MAX_INT, MAX_LIMIT
 
@@ -76,8 +82,6 @@ def item_schemas_from_registry(result, generator, request, public):
     admits exactly one schema per document. And each requires only `id` and `type`: the two
     fields `?fields=` always keeps.
     """
-    from .serializers.registry import SERIALIZERS
-
     types: dict[str, list[str]] = {}
     for model, serializer in SERIALIZERS.items():
         types.setdefault(serializer.__name__.removesuffix("Serializer"), []).append(model.api_type)
@@ -89,30 +93,87 @@ def item_schemas_from_registry(result, generator, request, public):
     return result
 
 
-_paginated: dict[str, type[serializers.Serializer]] = {}
+# The `{count, next, previous, results}` envelope; each list names its own `results`.
+class PaginatedSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
 
 
-def paginated(item: type[serializers.Serializer]) -> type[serializers.Serializer]:
-    """Return the `{count, next, previous, results}` envelope of a serializer (one per item)."""
-    name = f"Paginated{item.__name__.removesuffix('Serializer')}List"
-    if name not in _paginated:
-        _paginated[name] = type(
-            name,
-            (serializers.Serializer,),
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": item(many=True),
-                "__module__": __name__,
-            },
+LIST_DESCRIPTION = (
+    "Published {noun}s the caller may read: public ones, plus members-only ones with a member's "
+    "token. Filter and order with the parameters below, page with `limit` and `offset`, and pick "
+    "fields with `fields`. Each entry is the same document as its detail."
+)
+DETAIL_DESCRIPTION = (
+    "The {noun} as published (never a draft), or 404 when there is none or the caller may not "
+    "read it. `as_of` returns the version that was live at a moment."
+)
+VERSIONS_DESCRIPTION = (
+    "Every published version of the {noun} the caller may read, oldest first, each with the "
+    "ETag its body was served with."
+)
+VERSION_DESCRIPTION = "One published version of the {noun}, byte for byte as it was served."
+
+
+@dataclass(frozen=True)
+class CollectionSchema:
+    """The OpenAPI description of a collection's four endpoints (list, detail, versions, one
+    version), for `extend_schema_view(get=...)` on each view."""
+
+    tag: str
+    page_type: str
+    noun: str
+    item: object  # the item's serializer (or a polymorphic proxy of several)
+    paginated: type[PaginatedSerializer]
+    fields: OpenApiParameter
+
+    def list(self, *, summary: str | None = None, note: str = ""):
+        return extend_schema(
+            filters=True,
+            operation_id=f"{self.page_type}_list",
+            summary=summary or f"List published {self.noun}s",
+            description=LIST_DESCRIPTION.format(noun=self.noun) + note,
+            parameters=[LIMIT, OFFSET, self.fields],
+            responses={200: self.paginated, **NOT_MODIFIED, **ERRORS},
+            tags=[self.tag],
         )
-    return _paginated[name]
+
+    def detail(self, *, summary: str | None = None):
+        return extend_schema(
+            operation_id=f"{self.page_type}_retrieve",
+            summary=summary or f"Get a published {self.noun}",
+            description=DETAIL_DESCRIPTION.format(noun=self.noun),
+            parameters=[self.fields, AS_OF],
+            responses={200: self.item, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+            tags=[self.tag],
+        )
+
+    def versions(self, paginated_versions: type[PaginatedSerializer]):
+        return extend_schema(
+            operation_id=f"{self.page_type}_versions_list",
+            summary=f"List the published versions of a {self.noun}",
+            description=VERSIONS_DESCRIPTION.format(noun=self.noun),
+            parameters=[LIMIT, OFFSET],
+            responses={200: paginated_versions, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+            tags=[self.tag],
+        )
+
+    def version(self, *, summary: str | None = None):
+        return extend_schema(
+            operation_id=f"{self.page_type}_versions_retrieve",
+            summary=summary
+            or f"Get one published version of a {self.noun}, exactly as it was served",
+            description=VERSION_DESCRIPTION.format(noun=self.noun),
+            responses={200: self.item, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+            tags=[self.tag],
+        )
 
 
 def only_delivery_api(endpoints, **kwargs):
-    """Preprocessing hook: the schema documents /api/v1/ only (not Wagtail's admin API)."""
-    return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]
+    """Preprocessing hook: the schema documents the delivery API only (not Wagtail's admin
+    API)."""
+    return [endpoint for endpoint in endpoints if endpoint[0].startswith(api_prefix())]
 
 
 class APITokenScheme(OpenApiAuthenticationExtension):

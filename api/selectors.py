@@ -4,16 +4,19 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connections
-from django.db.models import QuerySet
-from wagtail.models import Page
+from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from wagtail.models import Page, PageLogEntry
 
-from pipeline.audience import ANONYMOUS, Caller
+from documents.audience import ANONYMOUS, Caller
+from documents.paths import site_root_url_path
+from documents.registry import models_of_type
 from pipeline.models import LiveDocument, PublishedVersion
 
 from .access import version_visible, visible_changes, visible_documents, visible_pages
 from .params import MAX_INT
-from .rendering import site_root_url_path
 
 
 @dataclass
@@ -131,11 +134,33 @@ def versions_visible(*, caller: Caller, document: Document, page_id: int) -> lis
     first, without their bodies."""
     versions = (
         PublishedVersion.objects.filter(page_id=page_id)
-        .select_related("published_by")
+        .annotate(publisher_name=_publisher_name())
         .defer("body")
         .order_by("number")
     )
     return [v for v in versions if version_visible(caller, v, live_version_id=document.version_id)]
+
+
+def _publisher_name():
+    """Who published a version: the user Wagtail's log names for publishing its revision (full
+    name, else username), for versions caused by a publish; None for re-renders."""
+    publishes = PageLogEntry.objects.filter(
+        page_id=OuterRef("page_id"),
+        revision_id=OuterRef("revision_id"),
+        action__startswith="wagtail.publish",
+        user__isnull=False,
+    ).order_by("-timestamp", "-pk")
+    full_name = Trim(Concat("user__first_name", Value(" "), "user__last_name"))
+    username = F(f"user__{get_user_model().USERNAME_FIELD}")
+    name = Coalesce(NullIf(full_name, Value("")), username, output_field=CharField())
+    return Case(
+        When(
+            cause=PublishedVersion.Cause.PUBLISH,
+            then=Subquery(publishes.annotate(name=name).values("name")[:1]),
+        ),
+        default=None,
+        output_field=CharField(),
+    )
 
 
 def version_get(
@@ -210,11 +235,9 @@ def search(
     Wagtail's backend ranks live pages (PostgreSQL full text on PostgreSQL); the caller's
     visibility then filters the top `SEARCH_CANDIDATES` by id, so nothing hidden is counted.
     """
-    from .filters import PageFilter
-
     pages = Page.objects.live()
     if page_type is not None:
-        pages = PageFilter().filter_type(pages, "type", page_type)
+        pages = pages.type(*models_of_type(page_type))
     ranked = [page.pk for page in pages.search(query)[:SEARCH_CANDIDATES]]
     bodies = dict(
         visible_documents(caller).filter(page_id__in=ranked).values_list("page_id", "version__body")

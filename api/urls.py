@@ -1,19 +1,35 @@
-"""The delivery API's routes, under /api/v1/. Paths are part of the contract."""
+"""The delivery API's routes, under API_URL_PREFIX (/api/v1/). Paths are part of the contract."""
 
 from django.urls import path, re_path
 from django.views.decorators.http import conditional_page
 from drf_spectacular.views import SpectacularAPIView
 
 from .errors import not_found
-from .views import changes, health, pages, preview, search
-from .views.collections import FAQ_VIEWS, MEMBER_VIEWS, ROADMAP_VIEWS
-from .views.docs import DocsView
+from .resources.changes import ChangesView
+from .resources.docs import DocsView
+from .resources.faqs import FAQDetailView, FAQListView
+from .resources.health import HealthView
+from .resources.members import MemberDetailView, MemberListView
+from .resources.pages import PageDetailView, PageListView, ResolveView
+from .resources.preview import PreviewView
+from .resources.roadmap_releases import RoadmapReleaseDetailView, RoadmapReleaseListView
+from .resources.search import SearchView
+from .resources.versions import (
+    FAQVersionDetailView,
+    FAQVersionListView,
+    MemberVersionDetailView,
+    MemberVersionListView,
+    PageVersionDetailView,
+    PageVersionListView,
+    RoadmapReleaseVersionDetailView,
+    RoadmapReleaseVersionListView,
+)
 
 app_name = "api"
 
 
-def collection_urls(prefix: str, views) -> list:
-    list_view, detail_view, versions_view, version_view = views
+def collection_urls(prefix: str, list_view, detail_view, versions_view, version_view) -> list:
+    """Route a collection's list, detail, versions and version endpoints."""
     return [
         path(f"{prefix}/", list_view.as_view(), name=f"{prefix}-list"),
         path(f"{prefix}/<int:pk>/", detail_view.as_view(), name=f"{prefix}-detail"),
@@ -27,23 +43,25 @@ def collection_urls(prefix: str, views) -> list:
 
 
 urlpatterns = [
-    *collection_urls("faqs", FAQ_VIEWS),
-    *collection_urls("members", MEMBER_VIEWS),
-    *collection_urls("roadmap-releases", ROADMAP_VIEWS),
-    path("pages/resolve/", pages.ResolveView.as_view(), name="pages-resolve"),
+    *collection_urls("faqs", FAQListView, FAQDetailView, FAQVersionListView, FAQVersionDetailView),
     *collection_urls(
-        "pages",
-        (
-            pages.PageListView,
-            pages.PageDetailView,
-            pages.PageVersionListView,
-            pages.PageVersionDetailView,
-        ),
+        "members", MemberListView, MemberDetailView, MemberVersionListView, MemberVersionDetailView
     ),
-    path("search/", search.SearchView.as_view(), name="search"),
-    path("changes/", changes.ChangesView.as_view(), name="changes"),
-    path("preview/", preview.PreviewView.as_view(), name="preview"),
-    path("health/", health.HealthView.as_view(), name="health"),
+    *collection_urls(
+        "roadmap-releases",
+        RoadmapReleaseListView,
+        RoadmapReleaseDetailView,
+        RoadmapReleaseVersionListView,
+        RoadmapReleaseVersionDetailView,
+    ),
+    path("pages/resolve/", ResolveView.as_view(), name="pages-resolve"),
+    *collection_urls(
+        "pages", PageListView, PageDetailView, PageVersionListView, PageVersionDetailView
+    ),
+    path("search/", SearchView.as_view(), name="search"),
+    path("changes/", ChangesView.as_view(), name="changes"),
+    path("preview/", PreviewView.as_view(), name="preview"),
+    path("health/", HealthView.as_view(), name="health"),
     # Rendered per request; conditional_page gives them a strong ETag and answers 304s.
     path("schema/", conditional_page(SpectacularAPIView.as_view()), name="schema"),
     path(

@@ -2,6 +2,7 @@
 
 from django.apps import apps
 from wagtail import hooks
+from wagtail.users.views.api_tokens import APITokenViewSet
 
 
 @hooks.register("register_admin_viewset")
@@ -10,6 +11,4 @@ def register_api_token_viewset():
     # uses the same tokens (to identify members), so the admin needs it either way.
     if apps.is_installed("wagtail.api.v3"):
         return []
-    from wagtail.users.views.api_tokens import APITokenViewSet
-
     return APITokenViewSet("wagtailusers_api_tokens", url_prefix="api-tokens")

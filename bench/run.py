@@ -458,7 +458,7 @@ def publish_benchmark(count: int) -> dict:
     from wagtail.signals import page_published
 
     from content_models.models import MemberProfilePage
-    from pipeline import services, signals
+    from pipeline import changes, receivers
 
     pages = list(MemberProfilePage.objects.live().order_by("-pk")[: count * 2])
     if len(pages) < count * 2:
@@ -470,7 +470,7 @@ def publish_benchmark(count: int) -> dict:
             offset = 0 if variant == "pipeline" else count
             batch = pages[offset + start : offset + start + round_size]
             if variant == "plain":
-                page_published.disconnect(signals.on_page_published)
+                page_published.disconnect(receivers.on_page_published)
             try:
                 for page in batch:
                     page.summary = f"{page.summary[:200]} (edit {start})"
@@ -480,7 +480,7 @@ def publish_benchmark(count: int) -> dict:
                     timings[variant].append(time.perf_counter() - began)
             finally:
                 if variant == "plain":
-                    page_published.connect(signals.on_page_published)
+                    page_published.connect(receivers.on_page_published)
     result = {
         variant: {
             "publishes": len(times),
@@ -493,7 +493,7 @@ def publish_benchmark(count: int) -> dict:
         result["pipeline"]["publishes_per_second"] / result["plain"]["publishes_per_second"]
     )
     result["change_listeners"] = [
-        getattr(listener, "__qualname__", repr(listener)) for listener in services.change_listeners
+        getattr(listener, "__qualname__", repr(listener)) for listener in changes.CHANGE_LISTENERS
     ]
     return result
 
@@ -544,33 +544,21 @@ def feed_benchmark(lengths: list[int], *, requests: int = 200) -> list[dict]:
 
 
 def _fill_feed(length: int, page_ids: list[int], *, batch: int = 5000) -> None:
-    """Bulk-insert `published` entries until the feed holds `length` (no listeners called)."""
-    from django.db import transaction
-    from django.utils import timezone
-
+    """Append `published` entries through the pipeline's feed builder until the feed holds
+    `length` (its listeners run as for any publish)."""
+    from pipeline.changes import Entry, changes_append
     from pipeline.models import Change, FeedState
 
-    with transaction.atomic():
-        state = FeedState.objects.select_for_update().get(pk=1)
-        now = timezone.now()
-        while state.last_seq < length:
-            upto = min(length, state.last_seq + batch)
-            Change.objects.bulk_create(
-                Change(
-                    seq=seq,
-                    action=Change.Action.PUBLISHED,
-                    page_id=page_ids[seq % len(page_ids)],
-                    type="member",
-                    version=1,
-                    at=now,
-                    event_id=Change.new_event_id(),
-                    is_public=True,
-                    audiences=[[]],
-                )
-                for seq in range(state.last_seq + 1, upto + 1)
-            )
-            state.last_seq = upto
-        state.save(update_fields=["last_seq"])
+    last_seq = FeedState.objects.get(pk=1).last_seq
+    while last_seq < length:
+        upto = min(length, last_seq + batch)
+        changes_append(
+            entries=[
+                Entry(Change.Action.PUBLISHED, page_ids[seq % len(page_ids)], "member", 1, [[]])
+                for seq in range(last_seq + 1, upto + 1)
+            ]
+        )
+        last_seq = upto
 
 
 # Report --------------------------------------------------------------------------------------

@@ -67,8 +67,8 @@ def main() -> None:
     from django.core.management import call_command
     from django_tasks_db.models import DBTaskResult
 
+    from pipeline.changes import change_append
     from pipeline.models import Change
-    from pipeline.services import change_append
     from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     call_command("migrate", verbosity=0)

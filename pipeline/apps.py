@@ -6,7 +6,4 @@ class PipelineConfig(AppConfig):
     verbose_name = "Content pipeline"
 
     def ready(self):
-        from . import caches, services, signals  # noqa: F401
-
-        if caches.purge_change not in services.change_listeners:
-            services.change_listeners.append(caches.purge_change)
+        from . import receivers  # noqa: F401  (connects the signal receivers)

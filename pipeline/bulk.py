@@ -1,11 +1,12 @@
-"""The pipeline's bulk path: what `services.item_publish` records, for many new pages at once.
+"""The pipeline's bulk path: the first publish of many new pages at once.
 
 Publishing thousands of synthetic pages one by one (`revision.publish()` fires a dozen writes and
 queries per page) takes minutes; loading and benchmarking need the same documents in seconds.
-These functions render and store exactly what a first publish stores (version 1, the live
-document, its dependencies, one `published` feed entry per page, the change listeners called), in
-a few bulk statements per batch. They only apply to pages published for the first time, whose
-documents nothing embeds yet, so no dependents need re-rendering.
+This records what `services.item_publish` records for a first publish (version 1, the live
+document, its dependencies, one `published` feed entry per page, the change listeners called)
+through the same render-and-store step and the same feed builder, a few statements per batch.
+It only applies to pages published for the first time, whose documents nothing embeds yet, so
+no dependents need re-rendering.
 """
 
 from __future__ import annotations
@@ -17,19 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Revision
 
-from api.rendering import RenderContext, page_type_of
-from api.serializers.registry import etag_of, render_document
+from documents.audience import audience_for_page
+from documents.paths import site_root_url_path
 
-from . import services
-from .audience import Audience, audience_for_page
-from .models import Change, DocumentDependency, LiveDocument, PublishedVersion
-
-
-def _first_render(page: Page, *, audience: Audience, root_url_path: str) -> tuple[str, set]:
-    """Render version 1 of a page, as `services._render` does, sharing the site root lookup."""
-    context = RenderContext(audience=audience, version=1)
-    context.__dict__["_root_url_path"] = root_url_path  # the cached_property, looked up once
-    return render_document(page, context), context.dependencies
+from .changes import Entry, changes_append, feed_lock
+from .models import Change, PublishedVersion
+from .versions import document_render, versions_store
 
 
 @transaction.atomic
@@ -47,84 +41,28 @@ def items_publish_new(
     """
     if not pages:
         return []
-    services._feed_lock()  # first, as every pipeline write does (see services._feed_lock)
+    feed_lock()  # first, as every pipeline write does
     now = published_at or timezone.now()
     # A new leaf page has no view restriction of its own: it has its parent's audience.
     audience = audience_for_page(pages[0])
-    root_url_path = RenderContext()._root_url_path
-    versions, dependencies = [], []
+    root_url_path = site_root_url_path() or "/"
+    rendered = []
     for page in pages:
         page._cached_parent_obj = parent  # treebeard's cache: `parent_id` needs no query
-        body, depends_on = _first_render(page, audience=audience, root_url_path=root_url_path)
-        revision = revisions.get(page.pk)
-        versions.append(
-            PublishedVersion(
-                page_id=page.pk,
-                number=1,
-                type=page_type_of(page),
-                body=body,
-                etag=etag_of(body),
-                cause=PublishedVersion.Cause.PUBLISH,
-                revision=revision,
-                published_by=revision.user if revision is not None and revision.user_id else None,
-                published_at=now,
-                audience=audience,
-            )
-        )
-        dependencies.append(sorted(depends_on))
-    PublishedVersion.objects.bulk_create(versions)
-    documents = LiveDocument.objects.bulk_create(
-        LiveDocument(page_id=v.page_id, version=v, is_public=not audience, audience=audience)
-        for v in versions
+        item = document_render(page, audience=audience, root_url_path=root_url_path)
+        item.revision = revisions.get(page.pk)
+        rendered.append(item)
+    versions = versions_store(
+        rendered,
+        cause=PublishedVersion.Cause.PUBLISH,
+        numbers={page.pk: 1 for page in pages},
+        published_at=now,
     )
-    DocumentDependency.objects.bulk_create(
-        DocumentDependency(document=document, kind=kind, target_id=target_id)
-        for document, depends_on in zip(documents, dependencies, strict=True)
-        for kind, target_id in depends_on
-    )
-    changes_append_bulk(
-        entries=[(Change.Action.PUBLISHED, v.page_id, v.type, v.number) for v in versions],
-        audiences=[audience],
+    changes_append(
+        entries=[
+            Entry(Change.Action.PUBLISHED, v.page_id, v.type, v.number, [audience])
+            for v in versions
+        ],
         at=now,
     )
     return versions
-
-
-@transaction.atomic
-def changes_append_bulk(
-    *,
-    entries: Sequence[tuple[str, int, str, int | None]],
-    audiences: list[Audience],
-    at: datetime | None = None,
-) -> list[Change]:
-    """Append (action, page_id, type, version) entries in one go, in order, under the feed lock.
-
-    Same contract as `services.change_append`: consecutive seqs, taken while `FeedState` is
-    locked, and each change listener (e.g. the webhook outbox) called with each entry.
-    """
-    if not entries:
-        return []
-    state = services._feed_lock()
-    now = at or timezone.now()
-    is_public = any(not audience for audience in audiences)
-    changes = [
-        Change(
-            seq=state.last_seq + offset,
-            action=action,
-            page_id=page_id,
-            type=page_type,
-            version=version,
-            at=now,
-            event_id=Change.new_event_id(),
-            is_public=is_public,
-            audiences=audiences,
-        )
-        for offset, (action, page_id, page_type, version) in enumerate(entries, start=1)
-    ]
-    Change.objects.bulk_create(changes)
-    state.last_seq += len(changes)
-    state.save(update_fields=["last_seq"])
-    for change in changes:
-        for listener in services.change_listeners:
-            listener(change)
-    return changes

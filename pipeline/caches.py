@@ -13,42 +13,39 @@ Django's cache holds only anonymous list bodies, keyed by the feed's position
 
 from __future__ import annotations
 
-import json
-import threading
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db import transaction
 from wagtail.contrib.frontend_cache.utils import purge_urls_from_cache
 
-from api.rendering import COLLECTION_BY_TYPE
+from documents.paths import PAGES, collection_of, collection_path, item_path
 
 from .models import Change, PublishedVersion
 
-API = "/api/v1"
 HIDING_ACTIONS = {
     Change.Action.UNPUBLISHED,
     Change.Action.DELETED,
     Change.Action.VISIBILITY_CHANGED,
 }
 
-_pending = threading.local()
-
 
 def change_api_paths(change: Change) -> set[str]:
     """Return the API paths (with query) whose responses this change may have changed."""
-    collections = {"pages", COLLECTION_BY_TYPE.get(change.type, "pages")}
-    paths = {f"{API}/changes/"}
+    collections = {PAGES, collection_of(change.type)}
+    paths = {collection_path("changes")}
     for collection in collections:
-        item = f"{API}/{collection}/{change.page_id}/"
-        paths |= {f"{API}/{collection}/", item, f"{item}versions/"}
+        item = item_path(collection, change.page_id)
+        paths |= {collection_path(collection), item, f"{item}versions/"}
         if change.action in HIDING_ACTIONS and change.version:
             # Versions stop (or start) being served to anonymous callers.
             paths |= {f"{item}versions/{n}/" for n in range(1, change.version + 1)}
+    resolve = collection_path(f"{PAGES}/resolve")
     for url_path in _url_paths(change):
         # A CDN keys on the query as sent: purge `?path=/a/b/` and `?path=%2Fa%2Fb%2F`.
         for safe in ("/", ""):
-            paths.add(f"{API}/pages/resolve/?{urlencode({'path': url_path}, safe=safe)}")
+            paths.add(f"{resolve}?{urlencode({'path': url_path}, safe=safe)}")
     return paths
 
 
@@ -56,36 +53,40 @@ def _url_paths(change: Change) -> set[str]:
     """Return the frontend paths of the item before and after this change (a move has two)."""
     if not change.version:
         return set()
-    bodies = PublishedVersion.objects.filter(
+    versions = PublishedVersion.objects.filter(
         page_id=change.page_id, number__in=[change.version, change.version - 1]
-    ).values_list("body", flat=True)
-    return {path for body in bodies if (path := json.loads(body).get("url_path"))}
+    ).only("body")
+    return {path for version in versions if (path := version.url_path)}
 
 
-def purge_change(change: Change) -> None:
-    """Queue the purge of what a change affects, to be sent once its transaction commits.
+class PurgeBatch:
+    """The URLs one transaction's changes affect, sent once when it commits."""
 
-    A change listener: called inside the transaction that recorded the change. URLs gathered by
-    a transaction that rolls back are sent with the next commit in this thread: purging a
-    response that did not change costs a cache miss, never a wrong answer.
+    def __init__(self) -> None:
+        self.urls: set[str] = set()
+
+    def __call__(self) -> None:
+        purge_urls_from_cache(sorted(self.urls))
+
+
+def purge_changes(changes: Sequence[Change]) -> None:
+    """Queue the purge of what changes affect, to be sent once their transaction commits.
+
+    A change listener: called inside the transaction that recorded the changes. The batch
+    lives in the transaction's own commit hooks, so it goes (or is dropped) with the
+    transaction, and one transaction sends one purge.
     """
     if not settings.WAGTAILFRONTENDCACHE:
         return
     base = settings.API_BASE_URL.rstrip("/")
-    _pending_urls().update(base + path for path in change_api_paths(change))
-    transaction.on_commit(purge_pending, robust=True)
-
-
-def purge_pending() -> None:
-    """Send the URLs gathered so far to the frontend cache backends (through a task)."""
-    urls = _pending_urls()
-    if urls:
-        batch = sorted(urls)
-        urls.clear()
-        purge_urls_from_cache(batch)
-
-
-def _pending_urls() -> set[str]:
-    if not hasattr(_pending, "urls"):
-        _pending.urls = set()
-    return _pending.urls
+    urls = {base + path for change in changes for path in change_api_paths(change)}
+    connection = transaction.get_connection()
+    batch = next(
+        (hook for _, hook, _ in connection.run_on_commit if isinstance(hook, PurgeBatch)), None
+    )
+    if batch is None:
+        batch = PurgeBatch()
+        batch.urls |= urls
+        transaction.on_commit(batch, robust=True)
+    else:
+        batch.urls |= urls

@@ -7,9 +7,9 @@
 - Webhook endpoints, deliveries (the transactional outbox) and their attempts.
 """
 
+import json
 import secrets
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -31,13 +31,6 @@ class PublishedVersion(models.Model):
     cause = models.CharField(max_length=12, choices=Cause.choices, default=Cause.PUBLISH)
     revision = models.ForeignKey(
         "wagtailcore.Revision", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
     )
     published_at = models.DateTimeField(default=timezone.now)
     live_until = models.DateTimeField(
@@ -61,6 +54,11 @@ class PublishedVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.page_id} v{self.number}"
+
+    @property
+    def url_path(self) -> str | None:
+        """The frontend path the item had in this version."""
+        return json.loads(self.body).get("url_path")
 
 
 class LiveDocument(models.Model):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.utils.http import urlencode
 from wagtail.models import Page, Site
 
-from api.rendering import RenderContext
+from documents.rendering import RenderContext
 
 
 def site_of(page: Page) -> Site | None:

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Revision, TaskState
 
-from api.rendering import RenderContext, audience_of
-from api.serializers.registry import render_data
+from documents.rendering import RenderContext, audience_of
 
 from . import tokens
 from .models import LivePreviewState, ShareLink, ShareLinkUse
@@ -48,6 +47,16 @@ class PreviewGrant:
     expires_at: datetime
     link: ShareLink | None = None
     state: LivePreviewState | None = None
+
+    @property
+    def meta(self) -> dict:
+        """What a preview answer says about itself (`meta` in the API)."""
+        return {
+            "preview": True,
+            "kind": self.kind,
+            "revision_id": self.revision_id,
+            "expires_at": self.expires_at,
+        }
 
 
 # Making tokens ------------------------------------------------------------------------------
@@ -246,7 +255,7 @@ def _iso(at: datetime) -> str:
     return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-# Rendering ----------------------------------------------------------------------------------
+# The draft ----------------------------------------------------------------------------------
 
 
 def preview_page(grant: PreviewGrant) -> Page:
@@ -257,14 +266,6 @@ def preview_page(grant: PreviewGrant) -> Page:
     return state.content_type.model_class().from_json(state.content_json)
 
 
-def preview_document(grant: PreviewGrant) -> dict:
-    """Render the draft with the delivery serializers, plus what makes it a preview."""
-    page = preview_page(grant)
-    data = render_data(page, RenderContext(audience=audience_of(page)))
-    data["meta"] = {
-        "preview": True,
-        "kind": grant.kind,
-        "revision_id": grant.revision_id,
-        "expires_at": grant.expires_at,
-    }
-    return data
+def preview_render_context(page: Page) -> RenderContext:
+    """Return the context a draft is rendered in: that of its published document."""
+    return RenderContext(audience=audience_of(page))

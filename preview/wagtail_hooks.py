@@ -1,5 +1,6 @@
 """Admin integration: share-link pages, and the buttons and panel that lead to them."""
 
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
@@ -8,8 +9,28 @@ from wagtail.admin.ui.menus.pages import PageMenuItem
 from wagtail.admin.widgets import Button
 from wagtail.models import TaskState
 
+from content_models.models.base import SERVE_FRONTEND_PREVIEW
+
 from . import services
+from .frontend import frontend_preview_url
 from .views import RevokeShareLinkView, ShareLinksView
+
+
+@hooks.register(SERVE_FRONTEND_PREVIEW)
+def serve_frontend_preview(page, request, mode_name):
+    """Store the page as Wagtail previews it and send the browser to the frontend with a token.
+
+    The object is what the admin would show: unsaved form state in the editor and its live
+    preview panel, or a saved revision on the review screen. It is kept for PREVIEW_LIVE_TTL;
+    the frontend fetches it from the API's preview endpoint.
+    """
+    _state, token = services.live_preview_create(
+        page=page, user=request.user, revision_id=getattr(request, "revision_id", None)
+    )
+    response = redirect(frontend_preview_url(page=page, token=token))
+    response["Cache-Control"] = "private, no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
 
 
 @hooks.register("register_admin_urls")

@@ -13,6 +13,8 @@ from django.test import Client
 from rest_framework.test import APIClient
 from wagtail.models import APIToken, PageViewRestriction, Site
 
+from pipeline import changes
+
 from .factories import (
     FAQIndexPageFactory,
     FAQPageFactory,
@@ -83,6 +85,19 @@ def index_for_search() -> None:
     PostgreSQL (it closes the connection between tasks), so tests index with the real command.
     """
     call_command("update_index", verbosity=0)
+
+
+@pytest.fixture
+def add_change_listener(monkeypatch):
+    """Return a function adding a listener to the change log for this test only.
+
+    A listener gets the entries one transaction appends (`pipeline.changes.CHANGE_LISTENERS`).
+    """
+
+    def add(listener):
+        monkeypatch.setattr(changes, "CHANGE_LISTENERS", (*changes.CHANGE_LISTENERS, listener))
+
+    return add
 
 
 @pytest.fixture(autouse=True)

@@ -14,9 +14,9 @@ from rest_framework.throttling import AnonRateThrottle
 from wagtail.models import APIToken, PageViewRestriction
 
 from api.params import decode_cursor, encode_cursor
-from pipeline import services
+from pipeline import changes as pipeline_changes
+from pipeline.changes import changes_prune
 from pipeline.models import Change, FeedState, PublishedVersion
-from pipeline.services import changes_prune
 
 from .factories import StandardPageFactory, UserFactory
 from .pipeline_support import changes, edit, feed, feed_all, publish
@@ -323,7 +323,7 @@ def test_a_feed_reader_never_misses_an_entry_under_concurrent_publishes(home, mo
     seen: list[int] = []
     reads = 0
 
-    def slow_listener(change):
+    def slow_listener(changes):
         # Keep each transaction open a moment after its entry got a seq, as a real publish
         # with embedders and a webhook outbox does: the window where reordering would happen.
         time.sleep(0.002)
@@ -368,18 +368,17 @@ def test_a_feed_reader_never_misses_an_entry_under_concurrent_publishes(home, mo
         finally:
             connections.close_all()
 
-    services.change_listeners.append(slow_listener)
-    try:
-        threads = [threading.Thread(target=writer, args=(p.pk,)) for p in pages]
-        reading = threading.Thread(target=reader)
-        for thread in [*threads, reading]:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        done.set()
-        reading.join(timeout=120)
-    finally:
-        services.change_listeners.remove(slow_listener)
+    monkeypatch.setattr(
+        pipeline_changes, "CHANGE_LISTENERS", (*pipeline_changes.CHANGE_LISTENERS, slow_listener)
+    )
+    threads = [threading.Thread(target=writer, args=(p.pk,)) for p in pages]
+    reading = threading.Thread(target=reader)
+    for thread in [*threads, reading]:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    done.set()
+    reading.join(timeout=120)
 
     committed = list(Change.objects.filter(seq__gt=start_seq).values_list("seq", flat=True))
     print(

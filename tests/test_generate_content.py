@@ -21,6 +21,7 @@ from content_models.models import (
 )
 from pipeline import services
 from pipeline.models import Change, DocumentDependency, FeedState, LiveDocument, PublishedVersion
+from pipeline.versions import document_render
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,7 +77,7 @@ def test_documents_are_those_a_publish_renders(home):
         # The pipeline renders the page again: same bytes, so no new version...
         assert services.document_refresh(page=page, cause="rebuild") is None
         # ...and the same dependencies it would record.
-        _, dependencies = services._render(page, audience=[], number=1)
+        dependencies = document_render(page, audience=[]).dependencies
         stored = set(
             DocumentDependency.objects.filter(document=document).values_list("kind", "target_id")
         )
@@ -106,13 +107,12 @@ def test_a_normal_republish_changes_only_version_and_publication_time(home):
 
 
 @pytest.mark.django_db
-def test_feed_gets_one_published_entry_per_page_in_order_and_listeners_hear_them(home):
+def test_feed_gets_one_published_entry_per_page_in_order_and_listeners_hear_them(
+    home, add_change_listener
+):
     heard = []
-    services.change_listeners.append(heard.append)
-    try:
-        generate(members="3", faqs="1")
-    finally:
-        services.change_listeners.remove(heard.append)
+    add_change_listener(heard.extend)
+    generate(members="3", faqs="1")
 
     pages = generated_pages()
     generated_ids = {page.pk for page in pages}

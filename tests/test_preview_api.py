@@ -6,8 +6,8 @@ import json
 import pytest
 from django.utils import timezone
 
-from api.rendering import RenderContext
-from api.serializers.registry import render_data
+from documents.registry import render_data
+from documents.rendering import RenderContext
 from preview import services, tokens
 from preview.models import ShareLink, ShareLinkUse
 

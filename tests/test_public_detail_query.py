@@ -6,7 +6,7 @@ from django.utils.http import http_date
 from wagtail.models import APIToken, PageViewRestriction
 
 from api.selectors import _documents, document_get
-from pipeline.audience import ANONYMOUS
+from documents.audience import ANONYMOUS
 from pipeline.models import LiveDocument
 
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory, UserFactory

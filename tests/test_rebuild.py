@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from api.serializers.members import MemberSerializer
+from documents.serializers.members import MemberSerializer
 from pipeline.models import Change, LiveDocument, PublishedVersion
 
 from .factories import StandardPageFactory

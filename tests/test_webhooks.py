@@ -17,15 +17,15 @@ from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
-from pipeline import services as pipeline_services
 from pipeline.models import Change, PublishedVersion
-from pipeline.webhooks import services
+from pipeline.webhooks import actions, sweeper
+from pipeline.webhooks.delivery import delivery_run
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 from pipeline.webhooks.targets import TargetRefused, url_check
 
 from .factories import StandardPageFactory
 
-DELIVER_TASK = "pipeline.webhooks.tasks.webhook_deliver"
+DELIVER_TASK = "pipeline.webhooks.delivery.webhook_deliver"
 
 
 def publish(page, **changes):
@@ -135,18 +135,17 @@ def test_an_exception_inside_the_publish_transaction_leaves_no_version_entry_or_
     assert not deliver_tasks().exists()
 
 
-def test_a_failing_change_listener_rolls_back_the_publish_and_its_deliveries(home, endpoint):
+def test_a_failing_change_listener_rolls_back_the_publish_and_its_deliveries(
+    home, endpoint, add_change_listener
+):
     page = StandardPageFactory(parent=home)
 
-    def broken_listener(change):
+    def broken_listener(changes):
         raise RuntimeError("listener failed")
 
-    pipeline_services.change_listeners.append(broken_listener)
-    try:
-        with pytest.raises(RuntimeError, match="listener failed"), transaction.atomic():
-            publish(page)
-    finally:
-        pipeline_services.change_listeners.remove(broken_listener)
+    add_change_listener(broken_listener)
+    with pytest.raises(RuntimeError, match="listener failed"), transaction.atomic():
+        publish(page)
 
     page.refresh_from_db()
     assert page.live_revision_id is None
@@ -190,7 +189,7 @@ def test_non_2xx_answers_other_than_410_are_retried_with_backoff(
     publish(StandardPageFactory(parent=home))
     delivery = WebhookDelivery.objects.get()
 
-    assert services.delivery_run(delivery_id=delivery.pk) == "retrying"
+    assert delivery_run(delivery_id=delivery.pk) == "retrying"
 
     delivery.refresh_from_db()
     attempt = delivery.attempt_log.get()
@@ -242,7 +241,7 @@ def test_410_gone_disables_the_endpoint_and_what_is_pending_for_it(home, endpoin
     publish(second)
     deliveries = list(WebhookDelivery.objects.order_by("change_seq"))
 
-    assert services.delivery_run(delivery_id=deliveries[0].pk) == "disabled"
+    assert delivery_run(delivery_id=deliveries[0].pk) == "disabled"
 
     endpoint.refresh_from_db()
     assert not endpoint.active
@@ -267,7 +266,7 @@ def test_retry_after_is_honoured(home, endpoint, receiver, settings, form):
     publish(StandardPageFactory(parent=home))
     delivery = WebhookDelivery.objects.get()
 
-    services.delivery_run(delivery_id=delivery.pk)
+    delivery_run(delivery_id=delivery.pk)
 
     delivery.refresh_from_db()
     wait = (delivery.next_attempt_at - delivery.attempt_log.get().started_at).total_seconds()
@@ -284,9 +283,9 @@ def test_a_later_event_of_an_item_waits_for_the_earlier_one(home, endpoint, rece
     publish(page, title="Second version")
     first, second = WebhookDelivery.objects.order_by("change_seq")
 
-    assert services.delivery_run(delivery_id=second.pk) == "waiting"
+    assert delivery_run(delivery_id=second.pk) == "waiting"
     assert receiver.received == []
-    assert services.delivery_run(delivery_id=first.pk) == "succeeded"
+    assert delivery_run(delivery_id=first.pk) == "succeeded"
     drain()  # finishing the first queued the second again
 
     assert [r.event["data"]["version"] for r in receiver.received] == [1, 2]
@@ -315,11 +314,11 @@ def test_no_more_than_max_in_flight_requests_per_endpoint(home, endpoint, receiv
     held.update(locked_until=timezone.now() + timedelta(seconds=60), attempts=1)
     third = WebhookDelivery.objects.get(page_id=pages[2].pk)
 
-    assert services.delivery_run(delivery_id=third.pk) == "busy"
+    assert delivery_run(delivery_id=third.pk) == "busy"
     assert receiver.received == []
 
     held.update(locked_until=None, status="succeeded")
-    assert services.deliveries_sweep() == 1  # a slot freed up: the parked one goes
+    assert sweeper.deliveries_sweep() == 1  # a slot freed up: the parked one goes
     drain()
     assert [r.event["data"]["id"] for r in receiver.received] == [pages[2].pk]
 
@@ -333,7 +332,7 @@ def test_a_delivery_whose_worker_died_is_retried_after_its_lease(home, endpoint,
         locked_until=timezone.now() - timedelta(seconds=1), attempts=1, queued_for=None
     )
 
-    assert services.deliveries_sweep() == 1
+    assert sweeper.deliveries_sweep() == 1
     drain()
 
     delivery.refresh_from_db()
@@ -347,9 +346,9 @@ def test_the_sweeper_requeues_a_lost_task_only_once_it_is_stale(home, endpoint, 
     publish(StandardPageFactory(parent=home))
     deliver_tasks().delete()  # e.g. a broker that lost the message
 
-    assert services.deliveries_sweep() == 0  # it may still be on its way
+    assert sweeper.deliveries_sweep() == 0  # it may still be on its way
     later = timezone.now() + timedelta(seconds=settings.WEBHOOK_SWEEP_STALE_SECONDS + 1)
-    assert services.deliveries_sweep(now=later) == 1
+    assert sweeper.deliveries_sweep(now=later) == 1
     assert deliver_tasks().count() == 1
 
 
@@ -358,7 +357,7 @@ def test_the_sweeper_requeues_a_lost_task_only_once_it_is_stale(home, endpoint, 
 
 def test_after_rotation_both_secrets_verify_until_the_overlap_ends(home, endpoint, receiver):
     old_secret = endpoint.secret
-    endpoint = services.endpoint_secret_rotate(endpoint=endpoint)
+    endpoint = actions.endpoint_secret_rotate(endpoint=endpoint)
     assert endpoint.secret != old_secret and endpoint.secret.startswith("whsec_")
     page = publish(StandardPageFactory(parent=home))
     drain()
@@ -390,7 +389,7 @@ def test_redelivery_sends_a_failed_event_again_with_the_same_id(home, endpoint, 
     delivery = WebhookDelivery.objects.get()
     assert delivery.status == "failed"
 
-    services.delivery_redeliver(delivery=delivery)
+    actions.delivery_redeliver(delivery=delivery)
     drain()
 
     delivery.refresh_from_db()
@@ -443,7 +442,7 @@ def test_delivery_checks_the_address_again_and_sends_nothing_to_a_refused_one(
     settings.WEBHOOK_ALLOWED_PRIVATE_NETWORKS = []  # e.g. DNS now points inside the network
     delivery = WebhookDelivery.objects.get()
 
-    assert services.delivery_run(delivery_id=delivery.pk) == "retrying"
+    assert delivery_run(delivery_id=delivery.pk) == "retrying"
 
     assert receiver.received == []
     attempt = delivery.attempt_log.get()

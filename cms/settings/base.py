@@ -155,7 +155,7 @@ DATABASES = {
     )
 }
 # Admin and form views run in one transaction, so a publish and everything the pipeline records
-# for it commit together or not at all. The read API opts out (see api.views.base).
+# for it commit together or not at all. The read API opts out (see api.views.DeliveryView).
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes; the timeout rides out short locks.

@@ -1,7 +1,7 @@
 """Admin views: endpoints (list with health, create, edit), their delivery log and actions.
 
 Every view needs the "change webhook endpoint" permission (superusers have it); the actions
-are POST-only and call the services, which do the work and the locking.
+are POST-only and call the actions, which do the work and the locking.
 """
 
 from django.contrib import messages
@@ -19,7 +19,7 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 
-from . import services
+from . import actions
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 permission_policy = ModelPermissionPolicy(WebhookEndpoint)
@@ -61,9 +61,9 @@ class EndpointEditView(EditView):
         )
         instance = super().save_instance()
         if was_active and not instance.active:
-            services.endpoint_deactivate(endpoint=instance, reason="Deactivated in the admin.")
+            actions.endpoint_deactivate(endpoint=instance, reason="Deactivated in the admin.")
         elif not was_active and instance.active:
-            services.endpoint_activate(endpoint=instance)
+            actions.endpoint_activate(endpoint=instance)
         return instance
 
 
@@ -125,7 +125,7 @@ class EndpointActionView(EndpointMixin, View):
     def post(self, request, *args, **kwargs):
         try:
             message = self.act()
-        except services.RedeliveryRefused as refused:
+        except actions.RedeliveryRefused as refused:
             messages.error(request, str(refused))
         else:
             messages.success(request, message)
@@ -137,7 +137,7 @@ class EndpointActionView(EndpointMixin, View):
 
 class RotateSecretView(EndpointActionView):
     def act(self) -> str:
-        endpoint = services.endpoint_secret_rotate(endpoint=self.object)
+        endpoint = actions.endpoint_secret_rotate(endpoint=self.object)
         return (
             "New secret created. The previous one keeps signing until "
             f"{endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
@@ -146,7 +146,7 @@ class RotateSecretView(EndpointActionView):
 
 class RedeliverFailedView(EndpointActionView):
     def act(self) -> str:
-        count = services.endpoint_redeliver_failed(endpoint=self.object)
+        count = actions.endpoint_redeliver_failed(endpoint=self.object)
         return f"{count} deliveries queued again." if count else "No failed deliveries."
 
 
@@ -155,7 +155,7 @@ class RedeliverView(EndpointActionView):
         delivery = get_object_or_404(
             WebhookDelivery, pk=self.kwargs["delivery_pk"], endpoint=self.object
         )
-        services.delivery_redeliver(delivery=delivery)
+        actions.delivery_redeliver(delivery=delivery)
         return f"Event #{delivery.change_seq} ({delivery.event_id}) queued again."
 
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from pipeline.services import changes_prune
+from pipeline.changes import changes_prune
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from wagtail.models import Page
 
-from api.serializers.registry import SERIALIZERS
+from documents.registry import SERIALIZERS
 from pipeline.services import Rebuilt, document_rebuild
 
 BATCH = 100

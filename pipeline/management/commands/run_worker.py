@@ -13,6 +13,7 @@ beat only.
 from __future__ import annotations
 
 import logging
+import signal
 import threading
 
 from django.conf import settings
@@ -26,7 +27,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
 
 from pipeline.scheduling import scheduled_publishing_run
-from pipeline.webhooks.services import deliveries_sweep
+from pipeline.webhooks.sweeper import deliveries_sweep
 
 logger = logging.getLogger("pipeline.worker")
 WORKER_CONN_MAX_AGE = 300
@@ -200,7 +201,6 @@ class Command(BaseCommand):
 
     def run_beat_only(self, beat: Beat) -> None:
         """Run the beat in the foreground until SIGINT/SIGTERM."""
-        import signal
 
         def stop(signum, frame):
             logger.info("Received %s - stopping the beat.", signal.strsignal(signum))

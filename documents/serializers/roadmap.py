@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from ..paths import api_path
 from .base import ItemSerializer
 from .fields import DocumentField, ImageField, PageLinkSerializer, StreamField
 from .members import MemberSummarySerializer
@@ -44,7 +45,7 @@ class RoadmapReleaseSerializer(ItemSerializer):
                 "acronym": agency.acronym,
                 "title": agency.title,
                 "url_path": render.frontend_path(agency),
-                "api_url": f"/api/v1/members/{agency.pk}/",
+                "api_url": api_path("member", agency.pk),
             }
             for agency in agencies
         ]

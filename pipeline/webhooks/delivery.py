@@ -1,21 +1,16 @@
-"""Webhook deliveries: the outbox, the life of one delivery, the sweeper and the admin actions.
+"""One webhook delivery: queueing its task, claiming it under a lease, sending it, and the answer.
 
-A change's deliveries are written in the transaction that records the change (the outbox);
-their tasks are queued in that transaction too when the task backend is the database, and on
-commit otherwise. A worker claims a delivery under a lease while holding its endpoint's row
-lock, which keeps the in-flight limit and per-item order safe across concurrent workers:
+A worker claims a delivery under a lease while holding its endpoint's row lock, which keeps the
+in-flight limit and per-item order safe across concurrent workers:
 
 - a delivery waits (is parked) while an earlier event of the same item to the same endpoint is
   still pending, or while the endpoint already has `max_in_flight` requests out;
-- finishing a delivery queues the parked ones that may now go;
-- the sweeper (run by the worker's beat) queues again what a lost task or a killed worker left.
+- finishing a delivery queues the parked ones that may now go (`deliveries_kick`).
 """
 
 from __future__ import annotations
 
 import email.utils
-import json
-import logging
 import random
 import secrets
 from dataclasses import dataclass
@@ -26,99 +21,40 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django_tasks import task
 from django_tasks_db import DatabaseBackend
 
-from api.rendering import api_path
-from pipeline.models import Change
-
 from . import signing, transport
-from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, secret_generate
-
-logger = logging.getLogger(__name__)
+from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
 Status = WebhookDelivery.Status
 
 
-class RedeliveryRefused(Exception):
-    """A redelivery that cannot be queued; the message says why, for the admin user."""
+@task()
+def webhook_deliver(delivery_id: int) -> str:
+    """Attempt one webhook delivery in the worker; return what happened (e.g. "retrying")."""
+    return delivery_run(delivery_id=delivery_id)
 
 
-# Outbox ------------------------------------------------------------------------------------
-
-
-def payload_for(change: Change) -> str:
-    """Return the JSON body announcing a change: its feed entry, with an absolute `api_url`."""
-    at = change.at.isoformat().replace("+00:00", "Z")
-    event = {
-        "type": WebhookDelivery.event_type_for(change.action),
-        "timestamp": at,
-        "data": {
-            "seq": change.seq,
-            "action": change.action,
-            "type": change.type,
-            "id": change.page_id,
-            "version": change.version,
-            "at": at,
-            "api_url": settings.API_PUBLIC_BASE_URL.rstrip("/")
-            + api_path(change.type, change.page_id),
-        },
-    }
-    return json.dumps(event, separators=(",", ":"))
-
-
-def deliveries_create(change: Change) -> list[WebhookDelivery]:
-    """Queue a change for every active endpoint that wants it, inside the change's transaction.
-
-    Registered in `pipeline.services.change_listeners`: if the publish rolls back, so do these.
-    """
-    endpoints = [e for e in WebhookEndpoint.objects.filter(active=True) if e.wants(change.action)]
-    if not endpoints:
-        return []
-    now = timezone.now()
-    payload = payload_for(change)
-    deliveries = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(
-            endpoint=endpoint,
-            change_seq=change.seq,
-            event_id=change.event_id,
-            event_type=WebhookDelivery.event_type_for(change.action),
-            page_id=change.page_id,
-            payload=payload,
-            next_attempt_at=now,
-            queued_for=now,
-            created_at=now,
-        )
-        for endpoint in endpoints
-    )
-    for delivery in deliveries:
-        _enqueue(delivery.pk)
-    return deliveries
-
-
-def _enqueue(delivery_id: int, *, at: datetime | None = None) -> datetime | None:
+def delivery_enqueue(delivery_id: int, *, at: datetime | None = None) -> datetime | None:
     """Queue the delivery task (at `at`); return when it is due, or None if none was queued.
 
     The database backend writes the task in the current transaction, so it commits or rolls
     back with the delivery. Any other backend (Redis, a broker) is told only once the delivery
     is committed, or the worker could look for a row it cannot see yet.
     """
-    from .tasks import webhook_deliver
-
-    task = webhook_deliver
-    backend = task.get_backend()
+    deliver = webhook_deliver
+    backend = deliver.get_backend()
     now = timezone.now()
     if at is not None and at > now:
         if not backend.supports_defer:
             return None  # the sweeper queues it once due
-        task = task.using(run_after=at)
+        deliver = deliver.using(run_after=at)
     if isinstance(backend, DatabaseBackend):
-        task.enqueue(delivery_id)
+        deliver.enqueue(delivery_id)
     else:
-        transaction.on_commit(partial(task.enqueue, delivery_id), robust=True)
+        transaction.on_commit(partial(deliver.enqueue, delivery_id), robust=True)
     return at if at is not None and at > now else now
-
-
-# One delivery ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -272,7 +208,7 @@ def _finish(delivery_id: int, *, token: str, answer: transport.Answer, started_a
         delivery.status = Status.DISABLED
         delivery.finished_at = now
         endpoint.consecutive_failures += 1
-        _endpoint_disable(
+        endpoint_disable(
             endpoint,
             reason=f"The receiver answered 410 Gone on {now:%Y-%m-%d %H:%M} UTC.",
             now=now,
@@ -287,10 +223,10 @@ def _finish(delivery_id: int, *, token: str, answer: transport.Answer, started_a
         else:
             outcome = "retrying"
             delivery.next_attempt_at = now + wait
-            delivery.queued_for = _enqueue(delivery.pk, at=delivery.next_attempt_at)
+            delivery.queued_for = delivery_enqueue(delivery.pk, at=delivery.next_attempt_at)
     delivery.save()
     endpoint.save()
-    _kick(endpoint, now)
+    deliveries_kick(endpoint, now)
     return outcome
 
 
@@ -339,7 +275,7 @@ def _delivery_close(delivery: WebhookDelivery, *, status: str, now: datetime) ->
     delivery.save(update_fields=["status", "finished_at", "parked", "locked_until"])
 
 
-def _kick(endpoint: WebhookEndpoint, now: datetime) -> int:
+def deliveries_kick(endpoint: WebhookEndpoint, now: datetime) -> int:
     """Queue parked deliveries that may go now, up to the endpoint's free in-flight slots.
 
     Call with the endpoint's row locked.
@@ -363,145 +299,11 @@ def _kick(endpoint: WebhookEndpoint, now: datetime) -> int:
     if ready:
         WebhookDelivery.objects.filter(pk__in=ready).update(parked=False, queued_for=now)
         for pk in ready:
-            _enqueue(pk)
+            delivery_enqueue(pk)
     return len(ready)
 
 
-# The sweeper -------------------------------------------------------------------------------
-
-
-def deliveries_sweep(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Queue again the deliveries nothing will run otherwise; return how many.
-
-    - a lease that expired: the worker was killed or crashed mid-request;
-    - a due delivery whose task has not run for WEBHOOK_SWEEP_STALE_SECONDS: the task was lost
-      (a broker without transactional enqueue, a crash between commit and enqueue), or the
-      backend cannot defer a retry;
-    - parked deliveries whose reason to wait has gone.
-    Safe to run from several workers at once.
-    """
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.WEBHOOK_SWEEP_STALE_SECONDS)
-    stranded = (
-        WebhookDelivery.objects.pending()
-        .filter(parked=False, next_attempt_at__lte=now)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
-        .filter(Q(queued_for__isnull=True) | Q(queued_for__lte=stale))
-    )
-    with transaction.atomic():
-        ids = list(
-            stranded.select_for_update(skip_locked=True, no_key=True)
-            .order_by("change_seq")
-            .values_list("pk", flat=True)[:batch]
-        )
-        WebhookDelivery.objects.filter(pk__in=ids).update(queued_for=now)
-        for pk in ids:
-            _enqueue(pk)
-    count = len(ids)
-    endpoint_ids = set(
-        WebhookDelivery.objects.pending()
-        .filter(parked=True, next_attempt_at__lte=now)
-        .values_list("endpoint_id", flat=True)
-        .distinct()
-    )
-    for endpoint_id in sorted(endpoint_ids):
-        with transaction.atomic():
-            endpoint = (
-                WebhookEndpoint.objects.select_for_update(skip_locked=True, no_key=True)
-                .filter(pk=endpoint_id)
-                .first()
-            )
-            if endpoint is not None:
-                count += _kick(endpoint, now)
-    if count:
-        logger.info("Webhook sweeper queued %d deliveries again.", count)
-    return count
-
-
-# Admin actions -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def delivery_redeliver(*, delivery: WebhookDelivery) -> WebhookDelivery:
-    """Queue a delivery again with a fresh retry schedule; its attempts log is kept."""
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=delivery.endpoint_id)
-    if not endpoint.active:
-        raise RedeliveryRefused("The endpoint is disabled: activate it first.")
-    delivery = WebhookDelivery.objects.get(pk=delivery.pk)
-    now = timezone.now()
-    if delivery.status == Status.PENDING and delivery.locked_until and delivery.locked_until > now:
-        raise RedeliveryRefused("This delivery is being attempted right now.")
-    _reset(delivery, now)
-    delivery.save()
-    _enqueue(delivery.pk)
-    return delivery
-
-
-@transaction.atomic
-def endpoint_redeliver_failed(*, endpoint: WebhookEndpoint) -> int:
-    """Queue again every delivery of the endpoint that gave up or was not sent."""
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
-    if not endpoint.active:
-        raise RedeliveryRefused("The endpoint is disabled: activate it first.")
-    now = timezone.now()
-    deliveries = list(endpoint.deliveries.retryable().order_by("change_seq"))
-    for delivery in deliveries:
-        _reset(delivery, now)
-        delivery.save()
-        _enqueue(delivery.pk)
-    return len(deliveries)
-
-
-def _reset(delivery: WebhookDelivery, now: datetime) -> None:
-    delivery.status = Status.PENDING
-    delivery.attempts = 0
-    delivery.next_attempt_at = now
-    delivery.finished_at = None
-    delivery.locked_until = None
-    delivery.lease_token = ""
-    delivery.parked = False
-    delivery.queued_for = now
-
-
-@transaction.atomic
-def endpoint_secret_rotate(
-    *, endpoint: WebhookEndpoint, overlap_seconds: int | None = None
-) -> WebhookEndpoint:
-    """Give the endpoint a new secret; the current one keeps signing too for the overlap."""
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
-    if overlap_seconds is None:
-        overlap_seconds = settings.WEBHOOK_SECRET_OVERLAP_SECONDS
-    endpoint.previous_secret = endpoint.secret
-    endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=overlap_seconds)
-    endpoint.secret = secret_generate()
-    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
-    return endpoint
-
-
-@transaction.atomic
-def endpoint_deactivate(*, endpoint: WebhookEndpoint, reason: str) -> WebhookEndpoint:
-    """Stop delivering to an endpoint; what is pending for it is marked not sent."""
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
-    _endpoint_disable(endpoint, reason=reason, now=timezone.now())
-    endpoint.save()
-    return endpoint
-
-
-@transaction.atomic
-def endpoint_activate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
-    """Deliver to the endpoint again (new changes; "redeliver failed" sends the missed ones)."""
-    endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
-    endpoint.active = True
-    endpoint.disabled_reason = ""
-    endpoint.disabled_at = None
-    endpoint.consecutive_failures = 0
-    endpoint.save(
-        update_fields=["active", "disabled_reason", "disabled_at", "consecutive_failures"]
-    )
-    return endpoint
-
-
-def _endpoint_disable(endpoint: WebhookEndpoint, *, reason: str, now: datetime) -> None:
+def endpoint_disable(endpoint: WebhookEndpoint, *, reason: str, now: datetime) -> None:
     """Mark the endpoint inactive (caller saves it) and its pending deliveries not sent."""
     endpoint.active = False
     endpoint.disabled_reason = reason[:300]

@@ -1,6 +1,5 @@
 """Thin receivers: Wagtail and Django events in, pipeline services out."""
 
-import threading
 from functools import partial
 
 from django.db import transaction
@@ -8,46 +7,21 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from django.dispatch import receiver
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Page, PageLogEntry, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from . import services
-from .models import LiveDocument
 
 
 @receiver(page_published)
 def on_page_published(sender, instance, revision=None, **kwargs):
     # Wagtail also sends page_published for a publish scheduled in the future; the page is
     # not live then, and item_publish ignores it until the scheduled publish really happens.
-    services.item_publish(page=instance, revision=revision, user=getattr(revision, "user", None))
-
-
-@receiver(post_save, sender=PageLogEntry)
-def on_publish_logged(sender, instance, created, **kwargs):
-    if created and instance.action.startswith("wagtail.publish") and instance.revision_id:
-        services.version_publisher_set(
-            page_id=instance.page_id, revision_id=instance.revision_id, user=instance.user
-        )
-
-
-# Pages being deleted in this thread: Wagtail unpublishes a live page just before deleting it,
-# and the feed should say `deleted` once rather than `unpublished` then `deleted`.
-_deleting = threading.local()
-
-
-def _deleting_ids() -> set[int]:
-    if not hasattr(_deleting, "ids"):
-        _deleting.ids = set()
-    return _deleting.ids
+    services.item_publish(page=instance, revision=revision)
 
 
 @receiver(page_unpublished)
 def on_page_unpublished(sender, instance, **kwargs):
-    # Before a delete Wagtail unpublishes without saving (the row is still live): the delete
-    # records it. A page id left in the set by a rolled-back delete is saved live=False by a
-    # real unpublish, so it is never skipped by mistake.
-    if instance.pk in _deleting_ids() and Page.objects.filter(pk=instance.pk, live=True).exists():
-        return
     services.item_unpublish(page=instance)
 
 
@@ -62,14 +36,11 @@ def on_page_moved(sender, instance, url_path_before=None, url_path_after=None, *
 @receiver(pre_delete, sender=Page)
 def on_page_deleting(sender, instance, **kwargs):
     # The live document goes with the page; remember who could read it for the feed entry.
-    document = LiveDocument.objects.filter(page_id=instance.pk).only("audience").first()
-    instance._pipeline_audience = document.audience if document is not None else None
-    _deleting_ids().add(instance.pk)
+    instance._pipeline_audience = services.live_audience(page_id=instance.pk)
 
 
 @receiver(post_delete, sender=Page)
 def on_page_deleted(sender, instance, **kwargs):
-    _deleting_ids().discard(instance.pk)
     services.item_delete(
         page_id=instance.pk, audience=getattr(instance, "_pipeline_audience", None)
     )
@@ -78,15 +49,13 @@ def on_page_deleted(sender, instance, **kwargs):
 @receiver(post_save, sender=PageViewRestriction)
 @receiver(post_delete, sender=PageViewRestriction)
 def on_view_restriction_changed(sender, instance, **kwargs):
-    page = Page.objects.filter(pk=instance.page_id).first()
-    if page is not None:
-        services.visibility_refresh(page=page)
+    services.visibility_refresh_page(page_id=instance.page_id)
 
 
 @receiver(m2m_changed, sender=PageViewRestriction.groups.through)
 def on_view_restriction_groups_changed(sender, instance, action, **kwargs):
     if action in {"post_add", "post_remove", "post_clear"}:
-        on_view_restriction_changed(sender, instance)
+        services.visibility_refresh_page(page_id=instance.page_id)
 
 
 # Media re-renders wait for the commit: Wagtail's image form deletes the old file's renditions
@@ -103,4 +72,6 @@ def on_image_changed(sender, instance, **kwargs):
 @receiver(post_save, sender=get_document_model())
 @receiver(post_delete, sender=get_document_model())
 def on_document_changed(sender, instance, **kwargs):
-    transaction.on_commit(partial(services.media_changed, kind="document", target_id=instance.pk))
+    transaction.on_commit(
+        partial(services.media_changed, kind="document", target_id=instance.pk), robust=True
+    )

@@ -1,7 +1,7 @@
 """How content leaves the API: frontend paths, links, rich text, images and documents.
 
 Documents are rendered once, at publish time (or for a preview), by the serializers in
-`api.serializers`. A `RenderContext` carries what that needs: whom the document is for (its
+`documents.serializers`. A `RenderContext` carries what that needs: whom the document is for (its
 audience decides which links and embedded pages may appear), absolute URLs for media, and the
 set of objects the document embeds, which the pipeline records so that a change to any of them
 re-renders it.
@@ -17,30 +17,11 @@ from django.conf import settings
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.images.formats import get_image_format
-from wagtail.models import Page, Site
+from wagtail.models import Page
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRewriter
 
-from pipeline.audience import PUBLIC, Audience, audience_covers, audience_for_page
-
-COLLECTION_BY_TYPE = {
-    "faq": "faqs",
-    "member": "members",
-    "roadmap_release": "roadmap-releases",
-}
-
-
-def site_root_url_path() -> str | None:
-    """Return the Wagtail url_path of the default site's root page (frontend path `/`)."""
-    return (
-        Site.objects.filter(is_default_site=True)
-        .values_list("root_page__url_path", flat=True)
-        .first()
-    )
-
-
-def api_path(page_type: str, page_id: int) -> str:
-    """Return the API path of an item: its typed collection when it has one, else `pages`."""
-    return f"/api/v1/{COLLECTION_BY_TYPE.get(page_type, 'pages')}/{page_id}/"
+from .audience import PUBLIC, Audience, audience_covers, audience_for_page
+from .paths import api_path, site_root_url_path
 
 
 def page_type_of(page: Page) -> str:

@@ -6,20 +6,52 @@ import re
 from django.utils.html import strip_tags
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+
+from documents.paths import PAGES, item_path
+from documents.registry import PAGE_TYPES
 
 from .. import selectors
 from ..caching import json_response
 from ..errors import BadRequest
-from ..filters import PAGE_TYPES
 from ..params import limit_offset, text_param
-from ..schema import ERRORS, LIMIT, NOT_MODIFIED, OFFSET, paginated
-from ..serializers.versions import SearchResultSerializer
-from .base import DeliveryView
+from ..schema import ERRORS, LIMIT, NOT_MODIFIED, OFFSET, PaginatedSerializer
+from ..views import DeliveryView
 
 MAX_QUERY_LENGTH = 200
 SNIPPET_RADIUS = 90
 
 
+class PagePathField(serializers.CharField):
+    """The `pages` API path of a hit (every item is served there, whatever its type)."""
+
+    def get_attribute(self, instance):
+        return item_path(PAGES, instance["id"])
+
+
+class SnippetField(serializers.CharField):
+    """The passage of a hit around the first search term it contains."""
+
+    def get_attribute(self, instance):
+        return snippet(instance, self.context["query"])
+
+
+# A hit: a published document the caller may read, summarised.
+class SearchResultSerializer(serializers.Serializer):
+    type = serializers.CharField()
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url_path = serializers.CharField()
+    api_url = PagePathField()
+    snippet = SnippetField()
+
+
+class PaginatedSearchResultListSerializer(PaginatedSerializer):
+    results = SearchResultSerializer(many=True)
+
+
+# Ranked published items matching some words. (No docstring: the schema's description of the
+# operation is DeliveryView's, as in the reviewed snapshot.)
 class SearchView(DeliveryView):
     params = frozenset({"q", "type", "limit", "offset"})
 
@@ -37,7 +69,7 @@ class SearchView(DeliveryView):
             LIMIT,
             OFFSET,
         ],
-        responses={200: paginated(SearchResultSerializer), **NOT_MODIFIED, **ERRORS},
+        responses={200: PaginatedSearchResultListSerializer, **NOT_MODIFIED, **ERRORS},
         tags=["Search"],
     )
     def get(self, request, *args, **kwargs):
@@ -66,7 +98,9 @@ class SearchView(DeliveryView):
             "count": count,
             "next": self._url(offset + limit, limit) if offset + limit < count else None,
             "previous": self._url(max(offset - limit, 0), limit) if offset > 0 else None,
-            "results": [_result(body, query) for body in hits],
+            "results": SearchResultSerializer(
+                [json.loads(body) for body in hits], many=True, context={"query": query}
+            ).data,
         }
         return json_response(
             request,
@@ -79,18 +113,6 @@ class SearchView(DeliveryView):
         query = self.request.GET.copy()
         query["limit"], query["offset"] = str(limit), str(offset)
         return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
-
-
-def _result(body: str, query: str) -> dict:
-    document = json.loads(body)
-    return {
-        "type": document["type"],
-        "id": document["id"],
-        "title": document["title"],
-        "url_path": document["url_path"],
-        "api_url": f"/api/v1/pages/{document['id']}/",
-        "snippet": snippet(document, query),
-    }
 
 
 def snippet(document: dict, query: str) -> str:

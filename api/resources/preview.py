@@ -12,8 +12,28 @@ from drf_spectacular.utils import (
     PolymorphicProxySerializer,
     extend_schema,
 )
+from rest_framework import serializers
 from rest_framework.throttling import ScopedRateThrottle
 
+from content_models.models import (
+    FAQIndexPage,
+    FAQPage,
+    HomePage,
+    MemberProfilePage,
+    MembersIndexPage,
+    RoadmapIndexPage,
+    RoadmapReleasePage,
+    StandardPage,
+)
+from documents.registry import dump_json
+from documents.serializers.faqs import FAQSerializer
+from documents.serializers.members import MemberSerializer
+from documents.serializers.pages import (
+    HomePageSerializer,
+    IndexPageSerializer,
+    StandardPageSerializer,
+)
+from documents.serializers.roadmap import RoadmapReleaseSerializer
 from preview import services
 from preview.models import ShareLinkUse
 
@@ -21,9 +41,82 @@ from ..caching import json_response
 from ..errors import problem
 from ..params import int_param
 from ..schema import problem as problem_schema
-from ..serializers.preview import PREVIEW_SERIALIZERS
-from ..serializers.registry import dump_json
-from .base import DeliveryView
+from ..views import DeliveryView
+
+
+# What makes the answer a preview (from the token's grant, in the serializer's context).
+class PreviewMetaSerializer(serializers.Serializer):
+    preview = serializers.BooleanField(help_text="Always true: this is a draft, not published.")
+    kind = serializers.ChoiceField(
+        choices=["live", "share"],
+        help_text="live: the admin's preview of unsaved edits; share: a reviewer's share link.",
+    )
+    revision_id = serializers.IntegerField(
+        allow_null=True, help_text="The revision shown (live: the one the edits started from)."
+    )
+    expires_at = serializers.DateTimeField(help_text="When the token stops working.")
+
+    def get_attribute(self, instance):
+        return self.context["preview_meta"]
+
+
+# What a preview adds to its item's delivery shape: an id that may be null, and `meta`.
+PREVIEW_ID_HELP = "Null for a page that was never saved."
+
+
+class PreviewFAQSerializer(FAQSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+class PreviewMemberSerializer(MemberSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+class PreviewRoadmapReleaseSerializer(RoadmapReleaseSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+class PreviewHomePageSerializer(HomePageSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+class PreviewStandardPageSerializer(StandardPageSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+class PreviewIndexPageSerializer(IndexPageSerializer):
+    """A draft in the delivery shape of its type, plus `meta`."""
+
+    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
+    meta = PreviewMetaSerializer()
+
+
+# The serializer of each type's preview: the registry's item serializer, with `meta`.
+PREVIEW_SERIALIZERS = {
+    HomePage.api_type: PreviewHomePageSerializer,
+    StandardPage.api_type: PreviewStandardPageSerializer,
+    FAQIndexPage.api_type: PreviewIndexPageSerializer,
+    FAQPage.api_type: PreviewFAQSerializer,
+    MembersIndexPage.api_type: PreviewIndexPageSerializer,
+    MemberProfilePage.api_type: PreviewMemberSerializer,
+    RoadmapIndexPage.api_type: PreviewIndexPageSerializer,
+    RoadmapReleasePage.api_type: PreviewRoadmapReleaseSerializer,
+}
 
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
@@ -93,7 +186,12 @@ class PreviewView(DeliveryView):
             services.share_link_use_record(
                 link=grant.link, ip=_client_ip(request), outcome=ShareLinkUse.Outcome.SERVED
             )
-        body = dump_json(services.preview_document(grant))
+        page = services.preview_page(grant)
+        serializer = PREVIEW_SERIALIZERS[page.api_type](
+            page,
+            context={"render": services.preview_render_context(page), "preview_meta": grant.meta},
+        )
+        body = dump_json(serializer.data)
         # A strong ETag like every GET (a reviewer's reload of an unchanged draft is a 304);
         # no-store still keeps every cache from storing the draft.
         response = json_response(request, body, public=False)

@@ -1,17 +1,52 @@
-"""List and detail endpoints of the typed collections and of all pages."""
+"""The bases of every delivery endpoint, and the generic views each collection names.
+
+`DeliveryView` is every endpoint: token authentication, throttling, declared parameters.
+`ItemListView`, `ItemDetailView`, `VersionListView` and `VersionDetailView` serve stored
+documents of the collection a `CollectionMixin` describes; the resources in `api.resources`
+name one class per collection and endpoint.
+"""
 
 import json
 from datetime import datetime
 
+from django.db import transaction
 from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
 
-from .. import selectors
-from ..caching import json_response, public_list
-from ..params import datetime_param, fields_param, limit_offset
-from .base import DeliveryView
+from . import selectors
+from .access import caller_of
+from .authentication import APITokenAuthentication
+from .caching import json_response, public_list
+from .negotiation import DeliveryContentNegotiation
+from .params import datetime_param, fields_param, limit_offset, reject_unknown
+
+
+class DeliveryView(APIView):
+    """Read-only endpoint. Subclasses list the query parameters they accept in `params`."""
+
+    authentication_classes = [APITokenAuthentication]
+    permission_classes: list = []
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    content_negotiation_class = DeliveryContentNegotiation
+    params: frozenset[str] = frozenset()
+    atomic_request = False  # see as_view(); errors must not roll back a caller's transaction
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        # Reads need no transaction; ATOMIC_REQUESTS is for the admin's writes.
+        return transaction.non_atomic_requests(super().as_view(**initkwargs))
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        reject_unknown(request, set(self.params))
+
+    @property
+    def caller(self):
+        return caller_of(self.request._request)
 
 
 def item_fields(serializer_classes) -> set[str]:
@@ -22,7 +57,8 @@ def item_fields(serializer_classes) -> set[str]:
     return fields
 
 
-def _select(body: str, fields: list[str] | None) -> str:
+def select_fields(body: str, fields: list[str] | None) -> str:
+    """Return a stored document with only these fields (all of them when `fields` is None)."""
     if fields is None:
         return body
     document = json.loads(body)
@@ -52,11 +88,42 @@ class CollectionMixin:
             _AVAILABLE_FIELDS[cls] = frozenset(item_fields(self.serializer_classes))
         return _AVAILABLE_FIELDS[cls]
 
+    @property
+    def noun(self) -> str:
+        return (self.page_type or "page").replace("_", " ")
+
+    def live_document(self, pk: int, *, missing: str | None = None) -> selectors.Document:
+        """Return the live document of item `pk` the caller may read in this collection."""
+        document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
+        if document is None:
+            raise NotFound(missing or f"There is no {self.noun} with id {pk}.")
+        return document
+
+    def stored_response(self, document: selectors.Document, *, stored=None, fields=None):
+        """Answer a stored body: the live document's, or `stored` (one of its versions).
+
+        With `fields`, only those fields, and no stored ETag (json_response hashes the body).
+        """
+        stored = stored or document
+        body, etag = stored.body, stored.etag
+        if fields is not None:
+            body, etag = select_fields(body, fields), None
+        return json_response(
+            self.request,
+            body,
+            etag=etag,
+            last_modified=stored.published_at,
+            public=document.public and not self.caller.authenticated,
+            feed_validated=True,
+        )
+
 
 _AVAILABLE_FIELDS: dict[type, frozenset[str]] = {}
 
 
 class ItemListView(CollectionMixin, DeliveryView):
+    """The published items of a collection, filtered, ordered and paginated."""
+
     base_params = frozenset({"limit", "offset", "fields"})
 
     @property
@@ -87,7 +154,7 @@ class ItemListView(CollectionMixin, DeliveryView):
             # Page managers always order by tree path, so "no order_by yet" never happens.
             queryset = queryset.order_by(*self.default_ordering)
         count, rows = selectors.listing(queryset=queryset, offset=offset, limit=limit)
-        results = ",".join(_select(body, fields) for body, _ in rows)
+        results = ",".join(select_fields(body, fields) for body, _ in rows)
         body = (
             f'{{"count":{count},"next":{json.dumps(self._page_url(offset + limit, limit, count))},'
             f'"previous":{json.dumps(self._page_url(offset - limit, limit, count))},'
@@ -119,106 +186,19 @@ class ItemListView(CollectionMixin, DeliveryView):
 
 
 class ItemDetailView(CollectionMixin, DeliveryView):
+    """One published item, as stored at its last publish (or as of a moment)."""
+
     params = frozenset({"fields", "as_of"})
 
     def get(self, request, pk: int, *args, **kwargs):
         fields = fields_param(request, self.available_fields())
-        document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
-        if document is None:
-            raise NotFound(f"There is no {self.noun} with id {pk}.")
+        document = self.live_document(pk)
         as_of = datetime_param(request, "as_of")
+        version = None
         if as_of is not None:
             version = selectors.version_as_of(
                 caller=self.caller, document=document, page_id=pk, moment=as_of
             )
             if version is None:
                 raise NotFound(f"No version of {self.noun} {pk} was live at {as_of.isoformat()}.")
-            body, etag, published = version.body, version.etag, version.published_at
-        else:
-            body, etag, published = document.body, document.etag, document.published_at
-        if fields is not None:
-            body, etag = _select(body, fields), None
-        return json_response(
-            request,
-            body,
-            etag=etag,
-            last_modified=published,
-            public=document.public and not self.caller.authenticated,
-            feed_validated=True,
-        )
-
-    @property
-    def noun(self) -> str:
-        return (self.page_type or "page").replace("_", " ")
-
-
-class VersionListView(CollectionMixin, DeliveryView):
-    params = frozenset({"limit", "offset"})
-
-    def get(self, request, pk: int, *args, **kwargs):
-        document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
-        if document is None:
-            raise NotFound(f"There is no item with id {pk} in this collection.")
-        limit, offset = limit_offset(request)
-        versions = selectors.versions_visible(caller=self.caller, document=document, page_id=pk)
-        count = len(versions)
-        base = request.path
-        results = [
-            {
-                "number": v.number,
-                "published_at": v.published_at.isoformat().replace("+00:00", "Z"),
-                "live_until": v.live_until.isoformat().replace("+00:00", "Z")
-                if v.live_until
-                else None,
-                "etag": v.etag,
-                "cause": v.cause,
-                "published_by": _user_name(v.published_by),
-                "revision_id": v.revision_id,
-                "api_url": f"{base}{v.number}/",
-            }
-            for v in versions[offset : offset + limit]
-        ]
-        payload = {
-            "count": count,
-            "next": self._url(offset + limit, limit) if offset + limit < count else None,
-            "previous": self._url(max(offset - limit, 0), limit) if offset > 0 else None,
-            "results": results,
-        }
-        return json_response(
-            request,
-            json.dumps(payload, ensure_ascii=False, separators=(",", ":")),
-            last_modified=max(v.published_at for v in versions),
-            public=document.public and not self.caller.authenticated,
-            feed_validated=True,
-        )
-
-    def _url(self, offset: int, limit: int) -> str:
-        return self.request.build_absolute_uri(f"{self.request.path}?limit={limit}&offset={offset}")
-
-
-class VersionDetailView(CollectionMixin, DeliveryView):
-    params = frozenset()
-
-    def get(self, request, pk: int, number: int, *args, **kwargs):
-        document = selectors.document_get(caller=self.caller, page_id=pk, page_type=self.page_type)
-        if document is None:
-            raise NotFound(f"There is no item with id {pk} in this collection.")
-        version = selectors.version_get(
-            caller=self.caller, document=document, page_id=pk, number=number
-        )
-        if version is None:
-            raise NotFound(f"Item {pk} has no version {number}.")
-        return json_response(
-            request,
-            version.body,
-            etag=version.etag,
-            last_modified=version.published_at,
-            public=document.public and not self.caller.authenticated,
-            feed_validated=True,
-        )
-
-
-def _user_name(user) -> str | None:
-    if user is None:
-        return None
-    return user.get_full_name() or user.get_username()
+        return self.stored_response(document, stored=version, fields=fields)

@@ -4,23 +4,51 @@ import json
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
 
+from documents.paths import api_path
 from pipeline.models import FeedState
 
 from .. import selectors
 from ..caching import json_response
 from ..errors import Gone
 from ..params import decode_cursor, encode_cursor, int_param
-from ..rendering import api_path
 from ..schema import ERRORS, NOT_MODIFIED, limit_parameter, problem
-from ..serializers.versions import ChangeFeedSerializer
-from .base import DeliveryView
+from ..views import DeliveryView
 
 DEFAULT_CHANGES_LIMIT = 100
 MAX_CHANGES_LIMIT = 1000
 
 
+class ItemPathField(serializers.CharField):
+    """The API path of the item a feed entry names (from its `type` and id)."""
+
+    def get_attribute(self, instance):
+        return api_path(instance.type, instance.page_id)
+
+
+class ChangeSerializer(serializers.Serializer):
+    seq = serializers.IntegerField()
+    action = serializers.ChoiceField(
+        choices=["published", "unpublished", "deleted", "moved", "visibility_changed"]
+    )
+    type = serializers.CharField()
+    id = serializers.IntegerField(source="page_id")
+    version = serializers.IntegerField(allow_null=True)
+    at = serializers.DateTimeField()
+    api_url = ItemPathField()
+
+
+class ChangeFeedSerializer(serializers.Serializer):
+    results = ChangeSerializer(many=True)
+    next = serializers.CharField(help_text="Cursor to pass as ?cursor= for the next entries.")
+    next_url = serializers.CharField()
+    has_more = serializers.BooleanField()
+
+
 class ChangesView(DeliveryView):
+    """The change log, in commit order, from a cursor."""
+
     params = frozenset({"cursor", "limit"})
 
     @extend_schema(
@@ -69,26 +97,15 @@ class ChangesView(DeliveryView):
                 "from the collections and follow the feed from a fresh cursor."
             )
         cursor = encode_cursor(last)
-        payload = {
-            "results": [
-                {
-                    "seq": change.seq,
-                    "action": change.action,
-                    "type": change.type,
-                    "id": change.page_id,
-                    "version": change.version,
-                    "at": change.at.isoformat().replace("+00:00", "Z"),
-                    "api_url": api_path(change.type, change.page_id),
-                }
-                for change in entries
-            ],
+        feed = {
+            "results": entries,
             "next": cursor,
             "next_url": request.build_absolute_uri(f"{request.path}?cursor={cursor}"),
             "has_more": has_more,
         }
         return json_response(
             request,
-            json.dumps(payload, separators=(",", ":")),
+            json.dumps(ChangeFeedSerializer(feed).data, separators=(",", ":")),
             last_modified=entries[-1].at
             if entries
             else selectors.last_change_at(caller=self.caller),

@@ -17,12 +17,12 @@ from content_models.models import (
     StandardPage,
 )
 
-from ..rendering import RenderContext
-from .base import ItemSerializer
-from .faqs import FAQSerializer
-from .members import MemberSerializer
-from .pages import HomePageSerializer, IndexPageSerializer, StandardPageSerializer
-from .roadmap import RoadmapReleaseSerializer
+from .rendering import RenderContext
+from .serializers.base import ItemSerializer
+from .serializers.faqs import FAQSerializer
+from .serializers.members import MemberSerializer
+from .serializers.pages import HomePageSerializer, IndexPageSerializer, StandardPageSerializer
+from .serializers.roadmap import RoadmapReleaseSerializer
 
 SERIALIZERS: dict[type[Page], type[ItemSerializer]] = {
     HomePage: HomePageSerializer,
@@ -36,13 +36,27 @@ SERIALIZERS: dict[type[Page], type[ItemSerializer]] = {
 }
 
 
+# Every API `type` the registry renders, e.g. "member".
+PAGE_TYPES = sorted({model.api_type for model in SERIALIZERS})
+
+
+def models_of_type(page_type: str) -> list[type[Page]]:
+    """Return the page models delivered with this API `type`."""
+    return [model for model in SERIALIZERS if model.api_type == page_type]
+
+
+def is_delivered(page: Page) -> bool:
+    """Return whether the API delivers this page type."""
+    return page.specific_class in SERIALIZERS
+
+
 def serializer_for(model: type[Page]) -> type[ItemSerializer]:
     """Return the serializer of a page type; a type without one is a configuration error."""
     try:
         return SERIALIZERS[model]
     except KeyError:
         raise LookupError(
-            f"No API serializer for {model.__name__}: add it to api.serializers.registry."
+            f"No API serializer for {model.__name__}: add it to documents.registry.SERIALIZERS."
         ) from None
 
 
@@ -52,6 +66,7 @@ def dump_json(data) -> str:
 
 
 def etag_of(body: str) -> str:
+    """Return the strong ETag of a stored body: its SHA-256."""
     return hashlib.sha256(body.encode()).hexdigest()
 
 
@@ -63,4 +78,5 @@ def render_data(page: Page, context: RenderContext) -> dict:
 
 
 def render_document(page: Page, context: RenderContext) -> str:
+    """Render a page to the JSON bytes it is stored and served as."""
     return dump_json(render_data(page, context))

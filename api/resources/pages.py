@@ -1,0 +1,129 @@
+"""Every published page, whatever its type, and the route lookup frontends need."""
+
+import django_filters
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework.exceptions import NotFound
+from wagtail.models import Page
+
+from documents.registry import PAGE_TYPES, SERIALIZERS, models_of_type
+
+from .. import selectors
+from ..errors import BadRequest
+from ..filters import IntegerFilter
+from ..params import fields_param, text_param
+from ..schema import (
+    ERRORS,
+    NOT_FOUND,
+    NOT_MODIFIED,
+    CollectionSchema,
+    PaginatedSerializer,
+    fields_parameter,
+)
+from ..views import CollectionMixin, DeliveryView, ItemDetailView, ItemListView, item_fields
+
+
+class PageFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(
+        choices=[(t, t) for t in PAGE_TYPES], method="filter_type", help_text="An item type."
+    )
+    child_of = IntegerFilter(method="filter_child_of", min_value=1, help_text="A parent page id.")
+    slug = django_filters.CharFilter()
+
+    class Meta:
+        model = Page
+        fields: list[str] = []
+
+    def filter_type(self, queryset, name, value):
+        return queryset.type(*models_of_type(value))
+
+    def filter_child_of(self, queryset, name, value):
+        parent = Page.objects.filter(pk=int(value)).only("path", "depth").first()
+        if parent is None:
+            return queryset.none()
+        return queryset.child_of(parent)
+
+
+def _item(**kwargs) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name="Item",
+        serializers={model.api_type: serializer for model, serializer in SERIALIZERS.items()},
+        resource_type_field_name="type",
+        **kwargs,
+    )
+
+
+ITEM = _item()
+FIELDS = fields_parameter(item_fields(SERIALIZERS.values()))
+
+
+class PaginatedItemListSerializer(PaginatedSerializer):
+    results = _item(many=True)
+
+
+class PageCollection(CollectionMixin):
+    model = Page
+    page_type = None
+    serializer_classes = tuple(dict.fromkeys(SERIALIZERS.values()))
+    filterset_class = PageFilter
+    default_ordering = ("path",)
+
+
+PAGE_SCHEMA = CollectionSchema(
+    tag="Pages",
+    page_type="page",
+    noun="page",
+    item=ITEM,
+    paginated=PaginatedItemListSerializer,
+    fields=FIELDS,
+)
+
+
+@extend_schema_view(
+    get=PAGE_SCHEMA.list(
+        summary="List every published page (filter by type or parent)",
+        note=" `fields` may name a field of any type.",
+    )
+)
+class PageListView(PageCollection, ItemListView):
+    """Every published page the caller may read, by type or parent."""
+
+
+@extend_schema_view(get=PAGE_SCHEMA.detail(summary="Get a published page of any type"))
+class PageDetailView(PageCollection, ItemDetailView):
+    """One published page of any type."""
+
+
+class ResolveView(PageCollection, DeliveryView):
+    """Find the page a frontend route shows: everything a router needs."""
+
+    params = frozenset({"path", "fields"})
+
+    @extend_schema(
+        operation_id="page_resolve",
+        summary="Find the published page at a frontend URL path",
+        parameters=[
+            OpenApiParameter(
+                "path",
+                {"type": "string", "pattern": "^/"},
+                required=True,
+                description="The frontend path, e.g. /members/nasa/ (the home page is /).",
+            ),
+            FIELDS,
+        ],
+        responses={200: ITEM, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+        tags=["Pages"],
+    )
+    def get(self, request, *args, **kwargs):
+        path = text_param(request, "path") or ""
+        if not path.startswith("/"):
+            raise BadRequest("'path' is required and must start with '/', e.g. /members/nasa/.")
+        fields = fields_param(request, self.available_fields())
+        document = selectors.document_resolve(caller=self.caller, path=path)
+        if document is None:
+            raise NotFound(f"No published page at {path}.")
+        return self.stored_response(document, fields=fields)

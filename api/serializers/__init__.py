@@ -1,1 +1,0 @@
-"""Output serializers: one module per resource, explicit fields, unique component names."""
