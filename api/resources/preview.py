@@ -15,17 +15,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers
 from rest_framework.throttling import ScopedRateThrottle
 
-from content_models.models import (
-    FAQIndexPage,
-    FAQPage,
-    HomePage,
-    MemberProfilePage,
-    MembersIndexPage,
-    RoadmapIndexPage,
-    RoadmapReleasePage,
-    StandardPage,
-)
-from documents.registry import dump_json
+from documents.registry import SERIALIZERS, dump_json
 from documents.serializers.faqs import FAQSerializer
 from documents.serializers.members import MemberSerializer
 from documents.serializers.pages import (
@@ -60,63 +50,53 @@ class PreviewMetaSerializer(serializers.Serializer):
         return self.context["preview_meta"]
 
 
-# What a preview adds to its item's delivery shape: an id that may be null, and `meta`.
-PREVIEW_ID_HELP = "Null for a page that was never saved."
+class PreviewFields:
+    """What a preview adds to its item's delivery shape: an `id` that is null for a page never
+    saved (in the item's `id` place), and `meta` last."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        fields = cls._declared_fields  # set by DRF's serializer metaclass
+        fields["id"] = serializers.IntegerField(
+            source="pk", allow_null=True, help_text="Null for a page that was never saved."
+        )
+        fields["meta"] = PreviewMetaSerializer()
 
 
-class PreviewFAQSerializer(FAQSerializer):
+class PreviewFAQSerializer(PreviewFields, FAQSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-class PreviewMemberSerializer(MemberSerializer):
+class PreviewMemberSerializer(PreviewFields, MemberSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-class PreviewRoadmapReleaseSerializer(RoadmapReleaseSerializer):
+class PreviewRoadmapReleaseSerializer(PreviewFields, RoadmapReleaseSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-class PreviewHomePageSerializer(HomePageSerializer):
+class PreviewHomePageSerializer(PreviewFields, HomePageSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-class PreviewStandardPageSerializer(StandardPageSerializer):
+class PreviewStandardPageSerializer(PreviewFields, StandardPageSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-class PreviewIndexPageSerializer(IndexPageSerializer):
+class PreviewIndexPageSerializer(PreviewFields, IndexPageSerializer):
     """A draft in the delivery shape of its type, plus `meta`."""
 
-    id = serializers.IntegerField(source="pk", allow_null=True, help_text=PREVIEW_ID_HELP)
-    meta = PreviewMetaSerializer()
 
-
-# The serializer of each type's preview: the registry's item serializer, with `meta`.
-PREVIEW_SERIALIZERS = {
-    HomePage.api_type: PreviewHomePageSerializer,
-    StandardPage.api_type: PreviewStandardPageSerializer,
-    FAQIndexPage.api_type: PreviewIndexPageSerializer,
-    FAQPage.api_type: PreviewFAQSerializer,
-    MembersIndexPage.api_type: PreviewIndexPageSerializer,
-    MemberProfilePage.api_type: PreviewMemberSerializer,
-    RoadmapIndexPage.api_type: PreviewIndexPageSerializer,
-    RoadmapReleasePage.api_type: PreviewRoadmapReleaseSerializer,
+# The serializer of each type's preview: its item serializer in the registry, with `meta`.
+PREVIEW_OF = {
+    FAQSerializer: PreviewFAQSerializer,
+    MemberSerializer: PreviewMemberSerializer,
+    RoadmapReleaseSerializer: PreviewRoadmapReleaseSerializer,
+    HomePageSerializer: PreviewHomePageSerializer,
+    StandardPageSerializer: PreviewStandardPageSerializer,
+    IndexPageSerializer: PreviewIndexPageSerializer,
 }
+PREVIEW_SERIALIZERS = {model.api_type: PREVIEW_OF[item] for model, item in SERIALIZERS.items()}
 
 PRIVATE_HEADERS = {
     "Cache-Control": "private, no-store",
