@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content_models.generation import content_generate
+from bench.generation import content_generate
 
 
 def _count(name: str, raw: str, *, minimum: int = 0) -> int:
