@@ -11,5 +11,5 @@ CORS_ALLOWED_ORIGINS = env_list(
     [FRONTEND_URL, FRONTEND_URL.replace("127.0.0.1", "localhost")],
 )
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Developer tools, never installed in production: `generate_content` (bench).
-INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
+# Developer tools, never installed in production: `serve` (cms.dev), `generate_content` (bench).
+INSTALLED_APPS = [*INSTALLED_APPS, "cms.dev", "bench"]
