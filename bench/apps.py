@@ -16,13 +16,14 @@ class BenchConfig(AppConfig):
 class BenchServerConfig(BenchConfig):
     """The bench server (`cms.settings.bench`): Wagtail's API v2 and v3 beside ours.
 
-    Listed before `wagtail.api.v3`, so that v3 knows what is taught here when it first builds
-    its schemas.
+    Listed before `wagtail.api.v3`, so that v3 finds the models' API fields and knows how to
+    read a CountryField when it first builds its schemas.
     """
 
     default = False
 
     def ready(self):
-        from .wagtail_apis import teach_v3_country_fields
+        from .wagtail_apis import declare_api_fields, teach_v3_country_fields
 
+        declare_api_fields()
         teach_v3_country_fields()

@@ -5,7 +5,6 @@ from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
@@ -27,7 +26,6 @@ class FAQIndexPage(ContentPage):
 
     content_panels = ContentPage.content_panels + [FieldPanel("intro")]
     search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
 
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.FAQPage"]
@@ -76,7 +74,6 @@ class FAQPage(ContentPage):
             [index.SearchField("question"), index.SearchField("answer")],
         ),
     ]
-    api_fields = [APIField("intro"), APIField("questions")]
 
     parent_page_types = ["content_models.FAQIndexPage"]
     subpage_types: list[str] = []
@@ -102,7 +99,6 @@ class FAQQuestion(Orderable):
     answer = RichTextField()
 
     panels = [FieldPanel("question"), FieldPanel("answer"), FieldPanel("anchor")]
-    api_fields = [APIField("anchor"), APIField("question"), APIField("answer")]
 
     class Meta(Orderable.Meta):
         verbose_name = "question"

@@ -6,9 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.api import APIField
 from wagtail.fields import RichTextField
-from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Revision
 from wagtail.search import index
 
@@ -30,7 +28,6 @@ class MembersIndexPage(ContentPage):
 
     content_panels = ContentPage.content_panels + [FieldPanel("intro")]
     search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
 
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.MemberProfilePage"]
@@ -95,18 +92,6 @@ class MemberProfilePage(ContentPage):
         index.FilterField("country"),
         index.FilterField("iss_partner"),
         index.FilterField("year_joined"),
-    ]
-    api_fields = [
-        APIField("acronym"),
-        APIField("country"),
-        APIField("logo"),
-        APIField("logo_thumbnail", serializer=ImageRenditionField("max-400x400", source="logo")),
-        APIField("website"),
-        APIField("year_joined"),
-        APIField("iss_partner"),
-        APIField("summary"),
-        APIField("body"),
-        APIField("verification_note"),
     ]
 
     parent_page_types = ["content_models.MembersIndexPage"]
