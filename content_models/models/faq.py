@@ -10,6 +10,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 ANCHOR_MAX_LENGTH = 80
 
@@ -19,17 +20,10 @@ def anchor_from_question(question: str) -> str:
     return slugify(question)[:ANCHOR_MAX_LENGTH].strip("-") or "question"
 
 
-class FAQIndexPage(ContentPage):
+class FAQIndexPage(SectionIndexPage):
     api_type = "faq_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.FAQPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "FAQ index"

@@ -11,6 +11,7 @@ from wagtail.models import Revision
 from wagtail.search import index
 
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 FIRST_MEMBERSHIP_YEAR = 2007  # ISECG was founded by 14 agencies in 2007.
 
@@ -21,17 +22,10 @@ def validate_not_future_year(year: int) -> None:
         raise ValidationError(f"{year} is in the future.", code="future_year")
 
 
-class MembersIndexPage(ContentPage):
+class MembersIndexPage(SectionIndexPage):
     api_type = "members_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.MemberProfilePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "members index"

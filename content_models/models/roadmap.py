@@ -5,24 +5,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.search import index
 
 from ..blocks import BodyBlock
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 
-class RoadmapIndexPage(ContentPage):
+class RoadmapIndexPage(SectionIndexPage):
     api_type = "roadmap_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-
     parent_page_types = ["content_models.HomePage", "content_models.StandardPage"]
     subpage_types = ["content_models.RoadmapReleasePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "roadmap index"
