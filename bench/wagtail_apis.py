@@ -12,6 +12,7 @@ v3 answers 422 for every member profile. Both are told to serve the ISO code; v3
 and the fields declared, before it builds its schemas, on first import (see `bench.apps`).
 """
 
+from django.apps import apps
 from django_countries.fields import CountryField
 from django_countries.serializer_fields import CountryField as CountrySerializerField
 from wagtail.api import APIField
@@ -22,27 +23,15 @@ from wagtail.documents.api.v2.views import DocumentsAPIViewSet
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.images.api.v2.views import ImagesAPIViewSet
 
-from content_models.models import (
-    FAQIndexPage,
-    FAQPage,
-    FAQQuestion,
-    HomePage,
-    MemberProfilePage,
-    MembersIndexPage,
-    RoadmapIndexPage,
-    RoadmapReleasePage,
-    StandardPage,
-)
-
 # What v2 and v3 serve of each model: a name is the model field; thumbnails are renditions.
-API_FIELDS: dict[type, list[str | APIField]] = {
-    HomePage: ["intro", "body"],
-    StandardPage: ["intro", "body"],
-    FAQIndexPage: ["intro"],
-    FAQPage: ["intro", "questions"],
-    FAQQuestion: ["anchor", "question", "answer"],
-    MembersIndexPage: ["intro"],
-    MemberProfilePage: [
+API_FIELDS: dict[str, list[str | APIField]] = {
+    "content_models.HomePage": ["intro", "body"],
+    "content_models.StandardPage": ["intro", "body"],
+    "content_models.FAQIndexPage": ["intro"],
+    "content_models.FAQPage": ["intro", "questions"],
+    "content_models.FAQQuestion": ["anchor", "question", "answer"],
+    "content_models.MembersIndexPage": ["intro"],
+    "content_models.MemberProfilePage": [
         "acronym",
         "country",
         "logo",
@@ -54,8 +43,8 @@ API_FIELDS: dict[type, list[str | APIField]] = {
         "body",
         "verification_note",
     ],
-    RoadmapIndexPage: ["intro"],
-    RoadmapReleasePage: [
+    "content_models.RoadmapIndexPage": ["intro"],
+    "content_models.RoadmapReleasePage": [
         "kind",
         "edition_number",
         "edition_label",
@@ -78,8 +67,8 @@ API_FIELDS: dict[type, list[str | APIField]] = {
 
 def declare_api_fields() -> None:
     """Set `api_fields` on the models, for Wagtail's v2 and v3 (before v3 builds its schemas)."""
-    for model, fields in API_FIELDS.items():
-        model.api_fields = [
+    for label, fields in API_FIELDS.items():
+        apps.get_model(label).api_fields = [
             field if isinstance(field, APIField) else APIField(field) for field in fields
         ]
 
