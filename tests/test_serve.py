@@ -15,7 +15,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from pipeline.management.commands import serve
+from cms.dev.management.commands import serve
 
 BASE_DIR = Path(settings.BASE_DIR)
 

@@ -17,8 +17,14 @@ DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 60)  # n
 # write lock, serialising every request: that would measure the lock, not the APIs.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False  # noqa: F405
 
-# `bench` first: it tells v3 how to read a CountryField before v3 builds its schemas.
-INSTALLED_APPS = ["bench", *INSTALLED_APPS, "wagtail.api.v2", "wagtail.api.v3"]
+# `bench` first: it declares the models' API fields and tells v3 how to read a CountryField,
+# before v3 builds its schemas.
+INSTALLED_APPS = [
+    "bench.apps.BenchServerConfig",
+    *INSTALLED_APPS,
+    "wagtail.api.v2",
+    "wagtail.api.v3",
+]
 ROOT_URLCONF = "bench.urls"
 
 # wrk's 16 connections from one address would be throttled within a second.

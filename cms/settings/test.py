@@ -4,7 +4,7 @@
 """
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env_str
+from .base import DATABASES, INSTALLED_APPS, env_str
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdefghijklmnop"  # noqa: S105
@@ -17,6 +17,9 @@ API_LIST_CACHE_SECONDS = 0
 API_REVALIDATION_CACHE_SECONDS = 0  # likewise: tests/test_fast_revalidation.py
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
+# The developer tools that dev settings install, so that their tests run: `serve`,
+# `generate_content`.
+INSTALLED_APPS = [*INSTALLED_APPS, "cms.dev", "bench"]
 
 if env_str("DATABASE_URL") is None:
     DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory SQLite

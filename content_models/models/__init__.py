@@ -1,7 +1,7 @@
 """What editors edit: the page types of the ISECG site.
 
-One module per content domain; each page type keeps its fields, panels, search fields and
-API fields together.
+One module per content domain; each page type keeps its fields, panels and search fields
+together. What the delivery API serves of them is declared by its serializers, not here.
 """
 
 from .base import ContentPage

@@ -5,12 +5,12 @@ from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.api import APIField
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 ANCHOR_MAX_LENGTH = 80
 
@@ -20,18 +20,10 @@ def anchor_from_question(question: str) -> str:
     return slugify(question)[:ANCHOR_MAX_LENGTH].strip("-") or "question"
 
 
-class FAQIndexPage(ContentPage):
+class FAQIndexPage(SectionIndexPage):
     api_type = "faq_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
-
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.FAQPage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "FAQ index"
@@ -76,7 +68,6 @@ class FAQPage(ContentPage):
             [index.SearchField("question"), index.SearchField("answer")],
         ),
     ]
-    api_fields = [APIField("intro"), APIField("questions")]
 
     parent_page_types = ["content_models.FAQIndexPage"]
     subpage_types: list[str] = []
@@ -102,7 +93,6 @@ class FAQQuestion(Orderable):
     answer = RichTextField()
 
     panels = [FieldPanel("question"), FieldPanel("answer"), FieldPanel("anchor")]
-    api_fields = [APIField("anchor"), APIField("question"), APIField("answer")]
 
     class Meta(Orderable.Meta):
         verbose_name = "question"

@@ -2,7 +2,6 @@
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel
-from wagtail.api import APIField
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
@@ -21,7 +20,6 @@ class HomePage(ContentPage):
         index.SearchField("intro"),
         index.SearchField("body"),
     ]
-    api_fields = [APIField("intro"), APIField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
     subpage_types = [
@@ -46,7 +44,6 @@ class StandardPage(ContentPage):
         index.SearchField("intro"),
         index.SearchField("body"),
     ]
-    api_fields = [APIField("intro"), APIField("body")]
 
     parent_page_types = ["content_models.HomePage", "content_models.StandardPage"]
     subpage_types = ["content_models.StandardPage", "content_models.RoadmapIndexPage"]

@@ -6,13 +6,12 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.api import APIField
 from wagtail.fields import RichTextField
-from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Revision
 from wagtail.search import index
 
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 FIRST_MEMBERSHIP_YEAR = 2007  # ISECG was founded by 14 agencies in 2007.
 
@@ -23,18 +22,10 @@ def validate_not_future_year(year: int) -> None:
         raise ValidationError(f"{year} is in the future.", code="future_year")
 
 
-class MembersIndexPage(ContentPage):
+class MembersIndexPage(SectionIndexPage):
     api_type = "members_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
-
     parent_page_types = ["content_models.HomePage"]
     subpage_types = ["content_models.MemberProfilePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "members index"
@@ -95,18 +86,6 @@ class MemberProfilePage(ContentPage):
         index.FilterField("country"),
         index.FilterField("iss_partner"),
         index.FilterField("year_joined"),
-    ]
-    api_fields = [
-        APIField("acronym"),
-        APIField("country"),
-        APIField("logo"),
-        APIField("logo_thumbnail", serializer=ImageRenditionField("max-400x400", source="logo")),
-        APIField("website"),
-        APIField("year_joined"),
-        APIField("iss_partner"),
-        APIField("summary"),
-        APIField("body"),
-        APIField("verification_note"),
     ]
 
     parent_page_types = ["content_models.MembersIndexPage"]

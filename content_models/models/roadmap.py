@@ -5,27 +5,18 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.api import APIField
-from wagtail.fields import RichTextField, StreamField
-from wagtail.images.api.fields import ImageRenditionField
+from wagtail.fields import StreamField
 from wagtail.search import index
 
 from ..blocks import BodyBlock
 from .base import ContentPage
+from .indexes import SectionIndexPage
 
 
-class RoadmapIndexPage(ContentPage):
+class RoadmapIndexPage(SectionIndexPage):
     api_type = "roadmap_index"
-
-    intro = RichTextField(blank=True)
-
-    content_panels = ContentPage.content_panels + [FieldPanel("intro")]
-    search_fields = ContentPage.search_fields + [index.SearchField("intro")]
-    api_fields = [APIField("intro")]
-
     parent_page_types = ["content_models.HomePage", "content_models.StandardPage"]
     subpage_types = ["content_models.RoadmapReleasePage"]
-    max_count = 1
 
     class Meta:
         verbose_name = "roadmap index"
@@ -110,24 +101,6 @@ class RoadmapReleasePage(ContentPage):
         index.SearchField("edition_label"),
         index.FilterField("kind"),
         index.FilterField("release_date"),
-    ]
-    api_fields = [
-        APIField("kind"),
-        APIField("edition_number"),
-        APIField("edition_label"),
-        APIField("release_date"),
-        APIField("release_date_precision"),
-        APIField("summary"),
-        APIField("body"),
-        APIField("document"),
-        APIField("cover_image"),
-        APIField(
-            "cover_thumbnail", serializer=ImageRenditionField("fill-600x800", source="cover_image")
-        ),
-        APIField("previous_release"),
-        APIField("relation_to_previous"),
-        APIField("contributing_agencies"),
-        APIField("verification_note"),
     ]
 
     parent_page_types = ["content_models.RoadmapIndexPage"]

@@ -25,9 +25,7 @@ from wagtail.coreutils import find_available_slug
 from wagtail.models import Page, PageLogEntry, Revision, Site
 from wagtail.search.backends import get_search_backends
 
-from pipeline.bulk import items_publish_new
-
-from .models import (
+from content_models.models import (
     FAQIndexPage,
     FAQPage,
     FAQQuestion,
@@ -36,6 +34,7 @@ from .models import (
     RoadmapIndexPage,
     RoadmapReleasePage,
 )
+from pipeline.bulk import items_publish_new
 
 MEMBER_SLUG_PREFIX = "synthetic-agency-"
 FAQ_SLUG_PREFIX = "synthetic-faq-"
@@ -112,34 +111,24 @@ def content_generate(
         raise ValueError("The batch size must be at least 1.")
     rng = random.Random(seed)
     started = time.perf_counter()
-    result = GeneratedContent()
     members_index, faq_index, roadmap_index = site_indexes()
-    result.members = _generate(
-        parent=members_index,
-        count=members,
-        build=_member_builder(rng),
-        slug_prefix=MEMBER_SLUG_PREFIX,
-        batch_size=batch_size,
-        progress=_named(progress, "members"),
+    plan = (
+        ("members", members, members_index, MEMBER_SLUG_PREFIX, _member_builder),
+        ("faqs", faqs, faq_index, FAQ_SLUG_PREFIX, _faq_builder),
+        ("releases", releases, roadmap_index, RELEASE_SLUG_PREFIX, _release_builder),
     )
-    result.faqs = _generate(
-        parent=faq_index,
-        count=faqs,
-        build=_faq_builder(rng),
-        slug_prefix=FAQ_SLUG_PREFIX,
-        batch_size=batch_size,
-        progress=_named(progress, "faqs"),
-    )
-    result.releases = _generate(
-        parent=roadmap_index,
-        count=releases,
-        build=_release_builder(rng, roadmap_index),
-        slug_prefix=RELEASE_SLUG_PREFIX,
-        batch_size=batch_size,
-        progress=_named(progress, "releases"),
-    )
-    result.seconds = time.perf_counter() - started
-    return result
+    created = {}
+    for name, count, parent, slug_prefix, builder in plan:
+        # Each builder is made only now: releases credit the members generated just before.
+        created[name] = _generate(
+            parent=parent,
+            count=count,
+            build=builder(rng, parent),
+            slug_prefix=slug_prefix,
+            batch_size=batch_size,
+            progress=_named(progress, name),
+        )
+    return GeneratedContent(**created, seconds=time.perf_counter() - started)
 
 
 def site_indexes() -> tuple[MembersIndexPage, FAQIndexPage, RoadmapIndexPage]:
@@ -177,7 +166,7 @@ def _sentence(rng: random.Random, words: int) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _member_builder(rng: random.Random) -> Builder:
+def _member_builder(rng: random.Random, parent: Page) -> Builder:
     def build(number: int, slug: str) -> MemberProfilePage:
         name = " ".join(w.capitalize() for w in rng.sample(WORDS, 2))
         return MemberProfilePage(
@@ -195,7 +184,7 @@ def _member_builder(rng: random.Random) -> Builder:
     return build
 
 
-def _faq_builder(rng: random.Random) -> Builder:
+def _faq_builder(rng: random.Random, parent: Page) -> Builder:
     def build(number: int, slug: str) -> FAQPage:
         page = FAQPage(title=f"Questions {number}", slug=slug, intro=_sentence(rng, 15))
         page.questions = [

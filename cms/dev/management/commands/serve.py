@@ -142,11 +142,8 @@ class Command(BaseCommand):
 
     def announce(self, running, *, host, port, frontend_port) -> None:
         base = f"http://{host}:{port}"
-        urls = {
-            "admin": f"{base}/admin/",
-            "API": f"{base}/api/v1/",
-            "health": f"{base}/api/v1/health/",
-        }
+        api = f"{base}{settings.API_URL_PREFIX}"
+        urls = {"admin": f"{base}/admin/", "API": api, "health": f"{api}health/"}
         if any(child.name == "frontend" for child in running):
             urls["frontend"] = f"http://{host}:{frontend_port}/"
         lines = [f"  {name:<9}{url}" for name, url in urls.items()]

@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from content_models.generation import content_generate
+from bench.generation import content_generate
 
 
 def _count(name: str, raw: str, *, minimum: int = 0) -> int:
@@ -33,12 +33,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", default="500", help="Pages written per transaction.")
 
     def handle(self, *args, **options):
-        members = _count("members", options["members"])
-        faqs = _count("faqs", options["faqs"])
-        releases = _count("releases", options["releases"])
+        counts = {kind: _count(kind, options[kind]) for kind in ("members", "faqs", "releases")}
         batch = _count("batch", options["batch"], minimum=1)
         seed = None if options["seed"] is None else _count("seed", options["seed"])
-        if members + faqs + releases == 0:
+        if not any(counts.values()):
             raise CommandError("Nothing to generate: give --members, --faqs and/or --releases.")
         verbosity = options["verbosity"]
         started = time.perf_counter()
@@ -50,14 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{kind}: {done}/{total}")
 
         try:
-            result = content_generate(
-                members=members,
-                faqs=faqs,
-                releases=releases,
-                seed=seed,
-                batch_size=batch,
-                progress=progress,
-            )
+            result = content_generate(**counts, seed=seed, batch_size=batch, progress=progress)
         except (LookupError, ValueError) as error:
             raise CommandError(str(error)) from None
         if verbosity >= 1:
