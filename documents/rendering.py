@@ -22,6 +22,7 @@ from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRe
 
 from .audience import PUBLIC, Audience, audience_covers, audience_for_page
 from .paths import api_path, site_root_url_path
+from .sanitising import html_clean
 
 
 def page_type_of(page: Page) -> str:
@@ -116,7 +117,8 @@ class RenderContext:
     # Rich text ------------------------------------------------------------------------------
 
     def rich_text(self, html: str | None) -> str:
-        """Return display HTML: internal links resolved to frontend paths, images rendered."""
+        """Return display HTML: internal links resolved to frontend paths, images rendered,
+        and nothing a browser would run (see `sanitising`)."""
         if not html:
             return ""
         rewriter = MultiRuleRewriter(
@@ -127,7 +129,7 @@ class RenderContext:
                 EmbedRewriter(bulk_rules={"image": self._image_embeds}),
             ]
         )
-        return rewriter(html)
+        return html_clean(rewriter(html))
 
     def _page_links(self, attrs_list: list[dict]) -> list[str]:
         ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
