@@ -6,10 +6,10 @@ from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from ..rich_text import RichTextField
 from .base import ContentPage
 
 ANCHOR_MAX_LENGTH = 80

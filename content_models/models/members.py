@@ -7,11 +7,11 @@ from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.api import APIField
-from wagtail.fields import RichTextField
 from wagtail.images.api.fields import ImageRenditionField
 from wagtail.models import Revision
 from wagtail.search import index
 
+from ..rich_text import RichTextField
 from .base import ContentPage
 
 FIRST_MEMBERSHIP_YEAR = 2007  # ISECG was founded by 14 agencies in 2007.
