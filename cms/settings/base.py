@@ -227,6 +227,9 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Media that live pages show change only with publish rights (pipeline/media_review.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "pipeline.media_review.ReviewedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "pipeline.media_review.ReviewedDocumentForm"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
