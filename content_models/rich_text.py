@@ -25,6 +25,8 @@ LINK_TYPES = {"page", "document"}  # links to an object by id; other links only 
 EMBED_TYPES = {"image"}  # what documents.rendering renders (other embeds would vanish)
 # The format an image embed without a known one is shown in, by the API and in the editor.
 DEFAULT_IMAGE_FORMAT = "fullwidth"
+# What the editor (`editor.RichTextEditor`) reads from a post it cannot convert; refused below.
+UNREADABLE = '<embed embedtype="unreadable-editor-data"/>'
 
 
 def stored_id(value) -> int | None:
@@ -47,6 +49,11 @@ class RichTextField(fields.RichTextField):
 
 def validate_rich_text(html: str) -> None:
     """Refuse rich text whose links or embeds the delivery cannot render."""
+    if html == UNREADABLE:
+        raise ValidationError(
+            "The editor sent text that could not be read: reload the page and try again.",
+            code="rich_text_unreadable",
+        )
     problems = [*_link_problems(html or ""), *_embed_problems(html or "")]
     if problems:
         raise ValidationError([ValidationError(p, code="rich_text_reference") for p in problems])

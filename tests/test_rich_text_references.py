@@ -163,6 +163,44 @@ def test_an_unknown_image_format_in_an_faq_answer_is_a_form_error(editor_client,
     assert latest_revision_id(faq) == before
 
 
+def malformed_link() -> str:
+    state = json.loads(rich_text('<p><a href="https://esa.int/">words</a></p>'))
+    [entity] = state["entityMap"].values()
+    entity["data"]["url"] = {"not": "a string"}
+    return json.dumps(state)
+
+
+MALFORMED_POSTS = {
+    "not JSON": lambda: "not json",
+    "not contentstate": lambda: "[1, 2]",
+    "wrong types in an entity": malformed_link,
+}
+
+
+@pytest.mark.parametrize("case", MALFORMED_POSTS)
+def test_a_malformed_editor_post_is_a_form_error(editor_client, profile, case):
+    before = latest_revision_id(profile)
+
+    response = edit_page(editor_client, profile, {"body": MALFORMED_POSTS[case]()})
+
+    assert response.status_code == 200
+    assert "could not be read" in " ".join(response.context["form"].errors["body"])
+    assert latest_revision_id(profile) == before
+
+
+def test_a_malformed_editor_post_in_a_streamfield_paragraph_is_a_form_error(
+    editor_client, standard
+):
+    before = latest_revision_id(standard)
+    body = nested_form_data({"body": streamfield([("paragraph", "not json")])})
+
+    response = edit_page(editor_client, standard, body)
+
+    assert response.status_code == 200
+    assert "could not be read" in response.content.decode()
+    assert latest_revision_id(standard) == before
+
+
 def test_a_known_format_still_saves(editor_client, profile, image):
     response = edit_page(editor_client, profile, {"body": image_contentstate(image.pk, "right")})
 

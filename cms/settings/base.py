@@ -236,11 +236,11 @@ WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No third-party avatar requests from the admin (they would send editors' email hashes out).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
-# Wagtail's default rich-text features without "embed": the API does not deliver media embeds,
-# so the editor does not offer them (content_models.rich_text refuses them).
+# Draftail, whose malformed posts are form errors, with Wagtail's default features but "embed":
+# the API does not deliver media embeds (content_models.rich_text refuses them).
 WAGTAILADMIN_RICH_TEXT_EDITORS = {
     "default": {
-        "WIDGET": "wagtail.admin.rich_text.DraftailRichTextArea",
+        "WIDGET": "content_models.editor.RichTextEditor",
         "OPTIONS": {
             "features": [
                 *("h2", "h3", "h4", "bold", "italic", "ol", "ul", "hr"),
