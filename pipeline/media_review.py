@@ -52,9 +52,9 @@ def media_change_allowed(*, user, kind: str, target_id: int) -> bool:
     """Return whether the user may publish every live page that shows this media."""
     if user is None or not user.is_active:
         return False
-    shown_on = media_shown_on(kind=kind, target_id=target_id)
     if user.is_superuser:
         return True
+    shown_on = media_shown_on(kind=kind, target_id=target_id)
     publishable = page_permission_policy.instances_user_has_permission_for(user, "publish")
     return not shown_on.exclude(pk__in=publishable.values("pk")).exists()
 
