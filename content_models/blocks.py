@@ -4,6 +4,8 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from .rich_text import validate_rich_text
+
 
 class ImageBlock(blocks.StructBlock):
     """An image with an optional caption; alt text comes from the image unless overridden."""
@@ -38,7 +40,7 @@ class BodyBlock(blocks.StreamBlock):
     """The body of generic pages and roadmap releases."""
 
     heading = blocks.CharBlock(form_classname="title", icon="title")
-    paragraph = blocks.RichTextBlock(icon="pilcrow")
+    paragraph = blocks.RichTextBlock(icon="pilcrow", validators=[validate_rich_text])
     image = ImageBlock()
     document = DocumentBlock()
     quote = QuoteBlock()

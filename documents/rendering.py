@@ -9,6 +9,7 @@ re-renders it.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from functools import cached_property
 from html import escape
@@ -16,12 +17,19 @@ from html import escape
 from django.conf import settings
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.images.formats import get_image_format
+from wagtail.images.exceptions import InvalidFilterSpecError
+from wagtail.images.formats import Format, get_image_formats
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page
 from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRewriter
 
+from content_models.rich_text import DEFAULT_IMAGE_FORMAT, stored_id
+
 from .audience import PUBLIC, Audience, audience_covers, audience_for_page
 from .paths import api_path, site_root_url_path
+from .sanitising import html_clean
+
+logger = logging.getLogger(__name__)
 
 
 def page_type_of(page: Page) -> str:
@@ -116,7 +124,8 @@ class RenderContext:
     # Rich text ------------------------------------------------------------------------------
 
     def rich_text(self, html: str | None) -> str:
-        """Return display HTML: internal links resolved to frontend paths, images rendered."""
+        """Return display HTML: internal links resolved to frontend paths, images rendered,
+        and nothing a browser would run (see `sanitising`)."""
         if not html:
             return ""
         rewriter = MultiRuleRewriter(
@@ -127,10 +136,10 @@ class RenderContext:
                 EmbedRewriter(bulk_rules={"image": self._image_embeds}),
             ]
         )
-        return rewriter(html)
+        return html_clean(rewriter(html))
 
     def _page_links(self, attrs_list: list[dict]) -> list[str]:
-        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        ids = [stored_id(attrs.get("id")) for attrs in attrs_list]
         self.visible_pages(i for i in ids if i is not None)
         tags = []
         for page_id in ids:
@@ -144,7 +153,7 @@ class RenderContext:
         return tags
 
     def _document_links(self, attrs_list: list[dict]) -> list[str]:
-        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        ids = [stored_id(attrs.get("id")) for attrs in attrs_list]
         documents = get_document_model().objects.in_bulk([i for i in ids if i is not None])
         tags = []
         for document_id in ids:
@@ -158,27 +167,37 @@ class RenderContext:
         return tags
 
     def _image_embeds(self, attrs_list: list[dict]) -> list[str]:
-        ids = [_int_or_none(attrs.get("id")) for attrs in attrs_list]
+        """Render image embeds; one that stored data broke is dropped or degraded, and logged.
+
+        Rendering never raises on what is stored: the admin refuses bad embeds, but imports and
+        older revisions may hold them, and they must still publish and preview.
+        """
+        ids = [stored_id(attrs.get("id")) for attrs in attrs_list]
         images = get_image_model().objects.in_bulk([i for i in ids if i is not None])
         tags = []
         for attrs, image_id in zip(attrs_list, ids, strict=True):
-            if image_id is not None:
-                self.depend("image", image_id)
-            image = images.get(image_id)
-            if image is None:
+            if image_id is None:
+                logger.warning("Dropped an image embed without a valid id: %r", attrs)
                 tags.append("")
                 continue
-            image_format = get_image_format(attrs.get("format", "fullwidth"))
-            rendition = image.get_rendition(image_format.filter_spec)
-            alt = attrs.get("alt") or image.default_alt_text
-            css_class = (
-                f' class="{escape(image_format.classname)}"' if image_format.classname else ""
-            )
-            tags.append(
-                f'<img src="{escape(self.absolute(rendition.url))}" width="{rendition.width}" '
-                f'height="{rendition.height}" alt="{escape(alt)}"{css_class}>'
-            )
+            self.depend("image", image_id)
+            image = images.get(image_id)
+            tags.append("" if image is None else self._image_tag(image, attrs))
         return tags
+
+    def _image_tag(self, image, attrs: dict) -> str:
+        image_format = _image_format(attrs.get("format"))
+        try:
+            rendition = image.get_rendition(image_format.filter_spec)
+        except (SourceImageIOError, InvalidFilterSpecError) as error:
+            logger.warning("Dropped the embed of image %s: %s", image.pk, error)
+            return ""
+        alt = attrs.get("alt") or image.default_alt_text
+        css_class = f' class="{escape(image_format.classname)}"' if image_format.classname else ""
+        return (
+            f'<img src="{escape(self.absolute(rendition.url))}" width="{rendition.width}" '
+            f'height="{rendition.height}" alt="{escape(alt)}"{css_class}>'
+        )
 
     # Images and documents -------------------------------------------------------------------
 
@@ -220,11 +239,12 @@ class RenderContext:
         }
 
 
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+def _image_format(name: str | None) -> Format:
+    """Return the named image format; an unknown one degrades to the default, logged."""
+    formats = {image_format.name: image_format for image_format in get_image_formats()}
+    if name is not None and name not in formats:
+        logger.warning("Image embed format %r is unknown; shown as %r", name, DEFAULT_IMAGE_FORMAT)
+    return formats.get(name) or formats[DEFAULT_IMAGE_FORMAT]
 
 
 def audience_of(page: Page) -> Audience:

@@ -7,3 +7,6 @@ class PipelineConfig(AppConfig):
 
     def ready(self):
         from . import receivers  # noqa: F401  (connects the signal receivers)
+        from .media_review import media_policies_register
+
+        media_policies_register()

@@ -227,12 +227,28 @@ WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000"
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 20 * 1024 * 1024
+# Media that live pages show change only with publish rights (pipeline/media_review.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "pipeline.media_review.ReviewedImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "pipeline.media_review.ReviewedDocumentForm"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No third-party avatar requests from the admin (they would send editors' email hashes out).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Draftail, whose malformed posts are form errors, with Wagtail's default features but "embed":
+# the API does not deliver media embeds (content_models.rich_text refuses them).
+WAGTAILADMIN_RICH_TEXT_EDITORS = {
+    "default": {
+        "WIDGET": "content_models.editor.RichTextEditor",
+        "OPTIONS": {
+            "features": [
+                *("h2", "h3", "h4", "bold", "italic", "ol", "ul", "hr"),
+                *("link", "document-link", "image"),
+            ]
+        },
+    }
+}
 
 # Django REST Framework: the delivery API's conventions live in `api/`.
 REST_FRAMEWORK = {

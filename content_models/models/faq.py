@@ -5,10 +5,10 @@ from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from ..rich_text import RichTextField
 from .base import ContentPage
 from .indexes import SectionIndexPage
 

@@ -2,10 +2,11 @@
 
 from django.db import models
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField, StreamField
+from wagtail.fields import StreamField
 from wagtail.search import index
 
 from ..blocks import BodyBlock
+from ..rich_text import RichTextField
 from .base import ContentPage
 
 

@@ -1,9 +1,9 @@
 """What the section indexes share: the one page of its type that a section's items go under."""
 
 from wagtail.admin.panels import FieldPanel
-from wagtail.fields import RichTextField
 from wagtail.search import index
 
+from ..rich_text import RichTextField
 from .base import ContentPage
 
 

@@ -6,10 +6,10 @@ from django.db import models
 from django.utils import timezone
 from django_countries.fields import CountryField
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.fields import RichTextField
 from wagtail.models import Revision
 from wagtail.search import index
 
+from ..rich_text import RichTextField
 from .base import ContentPage
 from .indexes import SectionIndexPage
 

@@ -1,4 +1,5 @@
-"""What an administrator does to endpoints and deliveries: redeliver, rotate, (de)activate."""
+"""What an administrator does to endpoints and deliveries: redeliver, rotate, reveal the secret,
+(de)activate."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from wagtail.log_actions import log
 
 from .delivery import Status, delivery_enqueue, endpoint_disable
 from .models import WebhookDelivery, WebhookEndpoint, secret_generate
@@ -58,9 +60,15 @@ def _reset(delivery: WebhookDelivery, now: datetime) -> None:
     delivery.queued_for = now
 
 
+# Entries of the endpoint's history when its signing secret is shown or replaced (registered
+# in wagtail_hooks).
+LOG_REVEALED = "webhooks.secret_revealed"
+LOG_ROTATED = "webhooks.secret_rotated"
+
+
 @transaction.atomic
 def endpoint_secret_rotate(
-    *, endpoint: WebhookEndpoint, overlap_seconds: int | None = None
+    *, endpoint: WebhookEndpoint, overlap_seconds: int | None = None, user=None
 ) -> WebhookEndpoint:
     """Give the endpoint a new secret; the current one keeps signing too for the overlap."""
     endpoint = WebhookEndpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
@@ -70,6 +78,14 @@ def endpoint_secret_rotate(
     endpoint.previous_secret_expires_at = timezone.now() + timedelta(seconds=overlap_seconds)
     endpoint.secret = secret_generate()
     endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at"])
+    log(instance=endpoint, action=LOG_ROTATED, user=user)
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_secret_reveal(*, endpoint: WebhookEndpoint, user) -> WebhookEndpoint:
+    """Record in the endpoint's history that the user is shown its signing secrets."""
+    log(instance=endpoint, action=LOG_REVEALED, user=user)
     return endpoint
 
 

@@ -2,18 +2,23 @@
 
 Every view needs the "change webhook endpoint" permission (superusers have it); the actions
 are POST-only and call the actions, which do the work and the locking.
+
+The signing secret is not on screen by default (a screen share or a shoulder would leak it): it
+is shown once right after the endpoint is created or its secret rotated, and otherwise only on
+an explicit "Reveal secret" (a POST, recorded in the endpoint's history).
 """
 
 from django.contrib import messages
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.functional import cached_property
 from django.views import View
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic import EditView, IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.views.generic.base import BaseObjectMixin, WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
@@ -25,10 +30,23 @@ from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 permission_policy = ModelPermissionPolicy(WebhookEndpoint)
 DELIVERIES_PER_PAGE = 25
 ATTEMPTS_SHOWN = 10
+SHOW_ONCE_SESSION_KEY = "webhooks_secret_shown_once"  # session key: the endpoint to show it for
 
 
 def deliveries_url(endpoint: WebhookEndpoint) -> str:
     return reverse("webhookendpoint:deliveries", args=[endpoint.pk])
+
+
+def secret_show_once(request, endpoint: WebhookEndpoint) -> None:
+    """Show the endpoint's secret on the next view of its page, and then no more."""
+    request.session[SHOW_ONCE_SESSION_KEY] = endpoint.pk
+
+
+def _secret_shown_once(request, endpoint: WebhookEndpoint) -> bool:
+    if request.session.get(SHOW_ONCE_SESSION_KEY) != endpoint.pk:
+        return False
+    del request.session[SHOW_ONCE_SESSION_KEY]
+    return True
 
 
 class EndpointIndexView(IndexView):
@@ -43,6 +61,18 @@ class EndpointIndexView(IndexView):
             )
         )
         return buttons
+
+
+class EndpointCreateView(CreateView):
+    """Create an endpoint, then show its secret (once) on its page, for the subscriber."""
+
+    def save_instance(self):
+        instance = super().save_instance()
+        secret_show_once(self.request, instance)
+        return instance
+
+    def get_success_url(self):
+        return deliveries_url(self.object)
 
 
 class EndpointEditView(EditView):
@@ -97,6 +127,10 @@ class EndpointDeliveriesView(EndpointMixin, WagtailAdminTemplateMixin, View):
         return str(self.object)
 
     def get(self, request, *args, **kwargs):
+        return self.render_page(revealed=_secret_shown_once(request, self.object))
+
+    def render_page(self, *, revealed: bool):
+        request = self.request
         deliveries = self.object.deliveries.order_by("-change_seq", "-pk").prefetch_related(
             Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("-started_at", "-pk"))
         )
@@ -113,8 +147,22 @@ class EndpointDeliveriesView(EndpointMixin, WagtailAdminTemplateMixin, View):
             statuses=WebhookDelivery.Status.choices,
             attempts_shown=ATTEMPTS_SHOWN,
             failed_count=self.object.deliveries.retryable().count(),
+            revealed=revealed,
         )
-        return self.render_to_response(context)
+        response = self.render_to_response(context)
+        if revealed:
+            add_never_cache_headers(response)
+        return response
+
+
+class RevealSecretView(EndpointDeliveriesView):
+    """Show the endpoint's page with its signing secrets, and record who saw them."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        actions.endpoint_secret_reveal(endpoint=self.object, user=request.user)
+        return self.render_page(revealed=True)
 
 
 class EndpointActionView(EndpointMixin, View):
@@ -137,10 +185,11 @@ class EndpointActionView(EndpointMixin, View):
 
 class RotateSecretView(EndpointActionView):
     def act(self) -> str:
-        endpoint = actions.endpoint_secret_rotate(endpoint=self.object)
+        endpoint = actions.endpoint_secret_rotate(endpoint=self.object, user=self.request.user)
+        secret_show_once(self.request, endpoint)
         return (
-            "New secret created. The previous one keeps signing until "
-            f"{endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
+            "New secret created: copy it now, it is shown only this once. The previous one "
+            f"keeps signing until {endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
         )
 
 

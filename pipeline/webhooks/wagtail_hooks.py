@@ -4,8 +4,9 @@ from django.urls import path
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.log_actions import LogFormatter
 
-from . import views
+from . import actions, views
 from .forms import WebhookEndpointForm
 from .models import WebhookEndpoint
 
@@ -17,6 +18,7 @@ class WebhookEndpointViewSet(ModelViewSet):
     add_to_settings_menu = True
     copy_view_enabled = False
     index_view_class = views.EndpointIndexView
+    add_view_class = views.EndpointCreateView
     edit_view_class = views.EndpointEditView
     list_display = [
         "url",
@@ -42,6 +44,7 @@ class WebhookEndpointViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("deliveries/<int:pk>/", views.EndpointDeliveriesView.as_view(), name="deliveries"),
             path("rotate-secret/<int:pk>/", views.RotateSecretView.as_view(), name="rotate_secret"),
+            path("reveal-secret/<int:pk>/", views.RevealSecretView.as_view(), name="reveal_secret"),
             path(
                 "redeliver-failed/<int:pk>/",
                 views.RedeliverFailedView.as_view(),
@@ -58,3 +61,20 @@ class WebhookEndpointViewSet(ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_webhook_endpoint_viewset():
     return WebhookEndpointViewSet("webhookendpoint", url_prefix="webhooks")
+
+
+class SecretRevealedFormatter(LogFormatter):
+    label = "Reveal signing secret"
+    message = "Signing secret revealed"
+
+
+class SecretRotatedFormatter(LogFormatter):
+    label = "Rotate signing secret"
+    message = "Signing secret rotated"
+
+
+@hooks.register("register_log_actions")
+def register_webhook_log_actions(log_actions):
+    """Name the secret's entries in an endpoint's history."""
+    log_actions.register_action(actions.LOG_REVEALED)(SecretRevealedFormatter)
+    log_actions.register_action(actions.LOG_ROTATED)(SecretRotatedFormatter)
