@@ -314,7 +314,8 @@ API_BASE_URL = env_str("API_BASE_URL", API_PUBLIC_BASE_URL)
 
 
 def frontend_cache_from_env() -> dict:
-    """Return WAGTAILFRONTENDCACHE for FRONTEND_CACHE_BACKEND (http, cloudflare, cloudfront).
+    """Return WAGTAILFRONTENDCACHE for FRONTEND_CACHE_BACKEND (varnish, http, cloudflare,
+    cloudfront).
 
     Publishing purges the changed API URLs through it (see pipeline.caches). Unset: no purge;
     responses still carry ETags and expire after API_CACHE_MAX_AGE.
@@ -323,9 +324,13 @@ def frontend_cache_from_env() -> dict:
     hostnames = env_list("FRONTEND_CACHE_HOSTNAMES")
     if backend is None:
         return {}
-    if backend == "http":
+    if backend in ("http", "varnish"):
         config = {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "BACKEND": {
+                "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+                # PURGE plus BAN of each changed path with all its query strings (deploy/varnish)
+                "varnish": "pipeline.frontend_cache.VarnishBackend",
+            }[backend],
             "LOCATION": require_env(
                 "FRONTEND_CACHE_LOCATION", "the cache to send PURGE to, e.g. http://varnish:6081."
             ),
@@ -345,7 +350,8 @@ def frontend_cache_from_env() -> dict:
         }
     else:
         raise ImproperlyConfigured(
-            f"FRONTEND_CACHE_BACKEND must be http, cloudflare or cloudfront, got {backend!r}."
+            "FRONTEND_CACHE_BACKEND must be varnish, http, cloudflare or cloudfront, "
+            f"got {backend!r}."
         )
     if hostnames:
         config["HOSTNAMES"] = hostnames
