@@ -7,6 +7,8 @@ task enqueued inside a transaction (Wagtail enqueues its reference-index update 
 reads are committed, or after they were rolled back. The database backend writes its task in
 the same transaction, so it has no such gap. Here a task enqueued inside `transaction.atomic`
 is pushed on commit and dropped on rollback; outside a transaction it is pushed at once.
+The library also enqueues TASK_MAX_PRIORITY tasks at the front of the queue but does not say
+it supports priorities, so setting one raised; this backend says so.
 """
 
 from __future__ import annotations
@@ -24,7 +26,13 @@ from rq.job import Callback, JobStatus
 
 
 class RQBackend(LibraryRQBackend):
-    """django-tasks-rq's backend, pushing jobs when the surrounding transaction commits."""
+    """django-tasks-rq's backend, pushing jobs when the surrounding transaction commits.
+
+    Priority as the library implements it: TASK_MAX_PRIORITY goes to the front of the queue
+    (cache purges must not wait behind a backlog of index updates), any other is FIFO.
+    """
+
+    supports_priority = True
 
     def enqueue(self, task, args, kwargs) -> TaskResult:
         self.validate_task(task)
