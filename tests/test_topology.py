@@ -426,7 +426,7 @@ def feed_entries(top: Topology) -> list[dict]:
 # The tests (in order: the last one stops app server A) -----------------------------------------
 
 
-def test_a_second_anonymous_get_through_varnish_is_a_cache_hit(topology):
+def test_a_second_anonymous_get_is_a_cache_hit_and_revalidates_with_if_none_match(topology):
     hits = topology.varnishstat("MAIN.cache_hit")
 
     first = get(topology, f"{API}/members/?limit=3")
@@ -437,6 +437,9 @@ def test_a_second_anonymous_get_through_varnish_is_a_cache_hit(topology):
     assert second.body == first.body and second.headers["etag"] == first.headers["etag"]
     assert "age" in second.headers
     assert topology.varnishstat("MAIN.cache_hit") == hits + 1
+    etag = {"If-None-Match": second.headers["etag"]}
+    revalidated = get(topology, f"{API}/members/?limit=3", headers=etag)
+    assert (revalidated.status, revalidated.cache, revalidated.body) == (304, "HIT", b"")
 
 
 def test_a_reviewers_publish_through_a_is_fresh_through_varnish_served_by_b_within_2_s(topology):
