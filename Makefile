@@ -8,7 +8,7 @@ FRONTEND_PORT ?= 8001
 # Two test processes by default (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint check bench clean
+.PHONY: install run test lint check bench clean varnish
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ lint: install
 check: install
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Varnish (Debian's package) for the production-topology test and `bench/topology.py`.
+varnish:
+	@command -v varnishd >/dev/null || command -v /usr/sbin/varnishd >/dev/null \
+	  || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq varnish)
 
 # Benchmarks (not a test; not in CI): see bench/README.md. Needs wrk (apt-get install -y wrk).
 bench: install

@@ -1,3 +1,14 @@
-"""Gunicorn settings read from the working directory: redact preview tokens in access logs."""
+"""Gunicorn reads ./gunicorn.conf.py by default: the settings live in deploy/gunicorn.conf.py."""
 
-logger_class = "preview.gunicorn_logging.RedactingGunicornLogger"
+import runpy
+from pathlib import Path
+
+globals().update(
+    {
+        name: value
+        for name, value in runpy.run_path(
+            str(Path(__file__).parent / "deploy" / "gunicorn.conf.py")
+        ).items()
+        if not name.startswith("__")
+    }
+)

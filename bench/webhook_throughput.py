@@ -1,4 +1,4 @@
-"""Webhook delivery throughput: how many deliveries per second `run_worker` sends.
+"""Webhook delivery throughput: how many deliveries per second `db_worker` processes send.
 
 Appends N changes to the feed (as publishes do; each gets a delivery through the outbox) for
 an endpoint pointing at a local receiver that answers 200 at once, then starts W worker
@@ -96,7 +96,10 @@ def main() -> None:
     started = time.perf_counter()
     workers = [
         subprocess.Popen(
-            [sys.executable, "manage.py", "run_worker", "--interval", "0.05", "-v", "0"],
+            [
+                *(sys.executable, "manage.py", "db_worker", "--queue-name", "*"),
+                *("--interval", "0.05", "--no-reload", "-v", "0"),
+            ],
             cwd=BASE_DIR,
             env=env,
         )

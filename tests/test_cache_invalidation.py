@@ -20,10 +20,11 @@ API_BASE = "https://api.example.org"
 
 
 class PurgeReceiver(http.server.ThreadingHTTPServer):
-    """Records the PURGE requests it gets: (Host header, path with query)."""
+    """Records the PURGE and BAN requests it gets: (Host header, path with query)."""
 
     def __init__(self):
         self.purged: list[tuple[str, str]] = []
+        self.banned: list[tuple[str, str]] = []
         super().__init__(("127.0.0.1", 0), PurgeHandler)
 
     @property
@@ -34,6 +35,13 @@ class PurgeReceiver(http.server.ThreadingHTTPServer):
 class PurgeHandler(http.server.BaseHTTPRequestHandler):
     def do_PURGE(self):
         self.server.purged.append((self.headers["Host"], self.path))
+        self.answer()
+
+    def do_BAN(self):
+        self.server.banned.append((self.headers["Host"], self.path))
+        self.answer()
+
+    def answer(self):
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -113,6 +121,34 @@ def test_publishing_a_member_purges_its_urls_and_the_embedding_release(site_tree
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_varnish_backend_bans_paths_with_every_query_and_purges_urls_with_one(
+    site_tree, purge_backend, settings
+):
+    settings.WAGTAILFRONTENDCACHE["varnish"]["BACKEND"] = "pipeline.frontend_cache.VarnishBackend"
+    nasa = site_tree.nasa
+    run_worker()
+    purge_backend.purged.clear()
+    purge_backend.banned.clear()
+
+    edit(nasa, title="NASA, renamed")
+    run_worker()
+
+    api_bans = [(host, path) for host, path in purge_backend.banned if path.startswith("/api/")]
+    banned = {path for _, path in api_bans}
+    assert item_paths("members", nasa.pk) <= banned  # the list: ?country=US and every other
+    assert item_paths("roadmap-releases", site_tree.release.pk) <= banned  # the embedder
+    assert not any("?" in path for path in banned)
+    assert {host for host, _ in api_bans} == {"api.example.org"}
+    assert {path for path in purge_backend.paths if path.startswith("/api/")} == {
+        "/api/v1/pages/resolve/?path=/members/nasa/",
+        "/api/v1/pages/resolve/?path=%2Fmembers%2Fnasa%2F",
+        "/api/v1/pages/resolve/?path=/roadmap/ger-3/",
+        "/api/v1/pages/resolve/?path=%2Froadmap%2Fger-3%2F",
+    }
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_publish_that_rolls_back_purges_nothing(site_tree, purge_backend):
     from django.db import transaction
 
@@ -184,6 +220,10 @@ def test_without_a_configured_backend_no_api_purge_is_queued(
             {"BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend"},
         ),
         (
+            {"FRONTEND_CACHE_BACKEND": "varnish", "FRONTEND_CACHE_LOCATION": "http://varnish:6081"},
+            {"BACKEND": "pipeline.frontend_cache.VarnishBackend"},
+        ),
+        (
             {
                 "FRONTEND_CACHE_BACKEND": "cloudflare",
                 "CLOUDFLARE_BEARER_TOKEN": "t",
@@ -211,7 +251,7 @@ def test_frontend_cache_is_configured_from_the_environment(monkeypatch, env, exp
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"FRONTEND_CACHE_BACKEND": "fastly"}, "must be http, cloudflare or cloudfront"),
+        ({"FRONTEND_CACHE_BACKEND": "fastly"}, "must be varnish, http, cloudflare or cloudfront"),
         ({"FRONTEND_CACHE_BACKEND": "http"}, "FRONTEND_CACHE_LOCATION"),
     ],
 )

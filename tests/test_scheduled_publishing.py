@@ -5,7 +5,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from wagtail.models import PageLogEntry, Revision
@@ -15,6 +14,7 @@ from pipeline.scheduling import scheduled_publishing_run
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import StandardPageFactory
+from .task_queue import beat
 
 
 def schedule(page, *, go_live_in: timedelta) -> Revision:
@@ -33,11 +33,6 @@ def time_passes(revision: Revision, *, by: timedelta) -> None:
     revision.content["go_live_at"] = go_live_at.isoformat()
     revision.approved_go_live_at = go_live_at
     revision.save(update_fields=["content", "approved_go_live_at"])
-
-
-def beat():
-    """Run the worker once: one beat, then every task queued (webhooks included)."""
-    call_command("run_worker", batch=True, verbosity=0)
 
 
 @pytest.fixture

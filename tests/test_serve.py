@@ -1,4 +1,5 @@
-"""`manage.py serve` runs the web server and the worker, stops them together, leaves no orphans."""
+"""`manage.py serve` runs the web server, the worker and the beat, stops them together, leaves no
+orphans."""
 
 import os
 import re
@@ -30,10 +31,20 @@ def python(code: str) -> tuple[str, ...]:
 def test_runs_the_web_server_and_the_worker():
     children = serve.child_processes(host="127.0.0.1", port=8123, frontend_port=8124)
 
-    assert [child.name for child in children] == ["web", "worker", "frontend"]
-    web, worker, _frontend = (child.argv for child in children)
+    assert [child.name for child in children] == ["web", "worker", "beat", "frontend"]
+    web, worker, beat, _frontend = (child.argv for child in children)
     assert web[1:] == (str(BASE_DIR / "manage.py"), "runserver", "127.0.0.1:8123", "--noreload")
-    assert worker[2:] == ("run_worker", "--interval", "0.5")
+    assert worker[2:] == ("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+    assert beat[2:] == ("beat",)
+
+
+def test_with_the_rq_backend_runs_rqs_worker(settings):
+    settings.TASKS = {"default": {"BACKEND": "cms.tasks.RQBackend"}}
+
+    children = serve.child_processes(host="127.0.0.1", port=8123, frontend_port=8124)
+
+    worker = next(child.argv for child in children if child.name == "worker")
+    assert worker[2:] == ("rqworker", "--with-scheduler", "default")
 
 
 def test_no_worker_runs_the_web_server_alone():
@@ -231,12 +242,13 @@ def child_pid(output: Path, name: str) -> int:
 def test_serve_answers_runs_the_worker_and_ctrl_c_stops_every_child(served):
     process, port, output = served
     web, worker = child_pid(output, "web"), child_pid(output, "worker")
-    frontend = child_pid(output, "frontend")
+    beat, frontend = child_pid(output, "beat"), child_pid(output, "frontend")
     children = descendants(process.pid)
 
-    assert children == {web, worker, frontend}
-    assert alive(worker)
-    assert b"run_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
+    assert children == {web, worker, beat, frontend}
+    assert alive(worker) and alive(beat)
+    assert b"db_worker" in Path(f"/proc/{worker}/cmdline").read_bytes()
+    assert b"beat" in Path(f"/proc/{beat}/cmdline").read_bytes()
     text = output.read_text()
     for url in ("/admin/", "/api/v1/", "/api/v1/health/"):
         assert f"http://127.0.0.1:{port}{url}" in text
@@ -260,5 +272,5 @@ def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(served):
     assert not alive(web)
     last_line = output.read_text().strip().splitlines()[-1]
     assert last_line == (
-        f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web, frontend."
+        f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web, beat, frontend."
     )

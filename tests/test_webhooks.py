@@ -1,8 +1,8 @@
 """Webhooks: the outbox, Standard Webhooks signatures, retries, ordering, limits and SSRF.
 
-Deliveries go to a real HTTP receiver on loopback; the queue is drained by the real
-django-tasks-db worker loop (`run_worker --batch`). The worker as a separate process, killed
-mid-delivery and through a long outage, is in test_worker.py.
+Deliveries go to a real HTTP receiver on loopback; the queue is drained by django-tasks-db's
+own claim and run (tests/task_queue.py). The workers as separate processes (database and RQ),
+killed mid-delivery and through a long outage, are in test_worker.py.
 """
 
 import json
@@ -10,7 +10,6 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 import pytest
-from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -24,6 +23,7 @@ from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 from pipeline.webhooks.targets import TargetRefused, url_check
 
 from .factories import StandardPageFactory
+from .task_queue import drain
 
 DELIVER_TASK = "pipeline.webhooks.delivery.webhook_deliver"
 
@@ -33,11 +33,6 @@ def publish(page, **changes):
         setattr(page, name, value)
     page.save_revision().publish()
     return page
-
-
-def drain():
-    """Run every queued task with the real worker loop (no beat), in this process."""
-    call_command("run_worker", batch=True, no_beat=True, verbosity=0)
 
 
 def deliver_tasks():

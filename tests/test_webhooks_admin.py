@@ -3,12 +3,12 @@ delivery log and redelivery, all behind the webhook endpoint permission."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.management import call_command
 from django.urls import reverse
 
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import StandardPageFactory, UserFactory
+from .task_queue import drain
 
 
 @pytest.fixture
@@ -31,10 +31,6 @@ def form_data(url, **overrides):
 def publish(page):
     page.save_revision().publish()
     return page
-
-
-def drain():
-    call_command("run_worker", batch=True, no_beat=True, verbosity=0)
 
 
 def test_creating_an_endpoint_generates_a_standard_webhooks_secret(admin_client, receiver):

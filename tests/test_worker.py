@@ -1,14 +1,15 @@
-"""The real worker process: killed mid-delivery, through a receiver outage, several at once.
+"""The real worker processes: killed mid-delivery, through a receiver outage, several at once.
 
-Each test commits for real (the worker is another process), runs `manage.py run_worker`
-subprocesses against the test database and a real receiver on loopback, and verifies every
-request with the official `standardwebhooks` package.
+Each test runs on both task backends (`db_worker`, and `rqworker` on Redis), commits for real
+(the workers are other processes) with a `beat` process next to them, a real receiver on
+loopback, and verifies every request with the official `standardwebhooks` package.
 """
 
 import itertools
 import threading
 import time
 from collections import defaultdict
+from contextlib import ExitStack
 from datetime import timedelta
 
 import pytest
@@ -20,29 +21,52 @@ from pipeline.models import Change, PublishedVersion
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import StandardPageFactory
-from .worker_process import WorkerProcess, shared_database
+from .worker_process import (
+    BACKENDS,
+    backend_env,
+    backend_settings,
+    beat_process,
+    rq_queue,
+    shared_database,
+    worker_process,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture
-def start_worker(tmp_path):
-    """Start `run_worker` processes on the shared test database; all are stopped afterwards."""
-    workers = []
-    with shared_database(tmp_path) as database_url:
+@pytest.fixture(params=BACKENDS)
+def task_backend(request):
+    """Each test runs on both task backends: django-tasks-db and RQ on Redis."""
+    return request.param
 
-        def start(**env):
-            log = tmp_path / f"worker-{len(workers)}.log"
-            worker = WorkerProcess(database_url=database_url, log=log, env=env).start()
-            workers.append(worker)
+
+@pytest.fixture
+def start_worker(tmp_path, task_backend, settings):
+    """Start worker processes of the backend on the shared test database, with one beat next
+    to them (started with the first worker); all are stopped afterwards."""
+    processes = []
+    with ExitStack() as stack:
+        database_url = stack.enter_context(shared_database(tmp_path))
+        redis_url = stack.enter_context(rq_queue()) if task_backend == "rq" else None
+        for name, value in backend_settings(task_backend, redis_url).items():
+            setattr(settings, name, value)
+        env = backend_env(task_backend, redis_url)
+
+        def start(**extra):
+            options = {"database_url": database_url, "env": {**env, **extra}}
+            if not processes:
+                processes.append(beat_process(log=tmp_path / "beat.log", **options).start())
+            log = tmp_path / f"worker-{len(processes)}.log"
+            worker = worker_process(task_backend, log=log, **options).start()
+            processes.append(worker)
             return worker
 
         try:
             yield start
         finally:
-            for worker in workers:
-                if worker.running:
-                    worker.kill()
+            for process in processes:
+                if process.running:
+                    process.kill()
 
 
 def wait_until(condition, *, timeout: float = 60, what: str = "condition") -> None:
@@ -171,13 +195,20 @@ def test_the_in_flight_limit_holds_across_worker_processes(start_worker, home, r
     WebhookEndpoint.objects.create(url=receiver.url, max_in_flight=2)
 
     def slow(request):
-        time.sleep(0.3)
+        # Hold each request until another one is in flight too (or 3 s pass): the limit is
+        # then reached whatever else the workers are busy with, and any excess would show.
+        deadline = time.monotonic() + 3
+        while receiver.in_flight < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.2)
         return 200, {}, b"ok"
 
     receiver.respond = slow
+    # All queued before the workers start, so they compete for the endpoint from the first
+    # request on (published one by one, deliveries could finish before the next is queued).
+    pages = [publish(StandardPageFactory(parent=home)) for _ in range(10)]
     for _ in range(4):
         start_worker()
-    pages = [publish(StandardPageFactory(parent=home)) for _ in range(10)]
 
     wait_until(
         lambda: WebhookDelivery.objects.filter(status="succeeded").count() == len(pages),

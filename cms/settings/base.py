@@ -182,13 +182,28 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Background tasks go through Django's tasks interface. The default is the database-backed
-# queue (`manage.py run_worker`); TASKS_BACKEND selects another backend at scale.
-TASKS = {
-    "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-    }
+# Background tasks go through Django's tasks interface and run in the queue's own workers.
+# TASKS_BACKEND: `database` (default: django-tasks-db, `manage.py db_worker`), `rq` (RQ on
+# REDIS_URL, `manage.py rqworker --with-scheduler`) or a backend's dotted path. `manage.py beat`
+# enqueues the periodic tasks for either (pipeline.periodic).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "cms.tasks.RQBackend",
 }
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+TASKS_BACKEND = TASK_BACKENDS.get(TASKS_BACKEND, TASKS_BACKEND)
+TASKS = {"default": {"BACKEND": TASKS_BACKEND}}
+# RQ's queues (django-rq); only used when TASKS_BACKEND is `rq`. Jobs that outlive the timeout
+# are stopped by RQ (a webhook attempt takes at most WEBHOOK_TIMEOUT_SECONDS).
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
+# `rqworker` runs jobs through django-tasks-rq's Job class, which calls the django-tasks task.
+RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
+if TASKS_BACKEND.endswith(".RQBackend"):
+    if not REDIS_URL:
+        raise ImproperlyConfigured(
+            "TASKS_BACKEND=rq needs REDIS_URL, e.g. redis://127.0.0.1:6379/0."
+        )
+    INSTALLED_APPS.append("django_rq")  # its `rqworker` command runs the tasks
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -315,7 +330,8 @@ API_BASE_URL = env_str("API_BASE_URL", API_PUBLIC_BASE_URL)
 
 
 def frontend_cache_from_env() -> dict:
-    """Return WAGTAILFRONTENDCACHE for FRONTEND_CACHE_BACKEND (http, cloudflare, cloudfront).
+    """Return WAGTAILFRONTENDCACHE for FRONTEND_CACHE_BACKEND (varnish, http, cloudflare,
+    cloudfront).
 
     Publishing purges the changed API URLs through it (see pipeline.caches). Unset: no purge;
     responses still carry ETags and expire after API_CACHE_MAX_AGE.
@@ -324,9 +340,13 @@ def frontend_cache_from_env() -> dict:
     hostnames = env_list("FRONTEND_CACHE_HOSTNAMES")
     if backend is None:
         return {}
-    if backend == "http":
+    if backend in ("http", "varnish"):
         config = {
-            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "BACKEND": {
+                "http": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+                # PURGE plus BAN of each changed path with all its query strings (deploy/varnish)
+                "varnish": "pipeline.frontend_cache.VarnishBackend",
+            }[backend],
             "LOCATION": require_env(
                 "FRONTEND_CACHE_LOCATION", "the cache to send PURGE to, e.g. http://varnish:6081."
             ),
@@ -346,7 +366,8 @@ def frontend_cache_from_env() -> dict:
         }
     else:
         raise ImproperlyConfigured(
-            f"FRONTEND_CACHE_BACKEND must be http, cloudflare or cloudfront, got {backend!r}."
+            "FRONTEND_CACHE_BACKEND must be varnish, http, cloudflare or cloudfront, "
+            f"got {backend!r}."
         )
     if hostnames:
         config["HOSTNAMES"] = hostnames
@@ -385,7 +406,7 @@ LOGGING = {
     },
 }
 
-# Webhooks and the worker (pipeline.webhooks, `manage.py run_worker`) -----------------------
+# Webhooks and the workers (pipeline.webhooks, pipeline.periodic) ----------------------------
 # Seconds to wait after each failed attempt; a delivery gives up after the last wait. The
 # default spreads 12 attempts over about three days; each wait is jittered by +-20 %.
 WEBHOOK_RETRY_SCHEDULE = env_float_list(
@@ -404,5 +425,7 @@ WEBHOOK_ALLOWED_PRIVATE_NETWORKS = env_list("WEBHOOK_ALLOWED_PRIVATE_NETWORKS")
 WEBHOOK_RESPONSE_EXCERPT_BYTES = 1024
 # The sweeper re-queues a due delivery whose task has not run for this long (a lost task).
 WEBHOOK_SWEEP_STALE_SECONDS = env_float("WEBHOOK_SWEEP_STALE_SECONDS", 300)
-# How often `run_worker` runs scheduled publishing and the webhook sweeper.
+# How often `manage.py beat` enqueues scheduled publishing and the webhook sweeper, and how
+# often change pruning (CHANGES_RETENTION_DAYS) runs.
 WORKER_BEAT_SECONDS = env_float("WORKER_BEAT_SECONDS", 5)
+CHANGES_PRUNE_SECONDS = env_float("CHANGES_PRUNE_SECONDS", 3600)

@@ -3,8 +3,10 @@
 Refuses to start when a required variable is missing, and says which one and why.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env_bool, env_int, env_list, require_env
+from .base import env_bool, env_int, env_list, env_str, require_env
 
 DEBUG = False
 
@@ -12,7 +14,20 @@ SECRET_KEY = require_env("SECRET_KEY", "a long random string, e.g. `openssl rand
 ALLOWED_HOSTS = require_env(
     "ALLOWED_HOSTS", "the comma-separated host names this server answers, e.g. cms.example.org."
 ).split(",")
-require_env("DATABASE_URL", "e.g. postgres://cms@db.internal:5432/cms (SQLite is for laptops).")
+if "*" in ALLOWED_HOSTS and not env_bool("ALLOW_ANY_HOST"):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS contains '*': name the hosts this server answers (e.g. cms.example.org), "
+        "or set ALLOW_ANY_HOST=1 if a proxy in front already checks the Host header."
+    )
+DATABASE_URL = require_env(
+    "DATABASE_URL", "e.g. postgres://cms@db.internal:5432/cms (SQLite is for laptops)."
+)
+if DATABASE_URL.startswith("sqlite") and not env_bool("ALLOW_SQLITE_IN_PRODUCTION"):
+    raise ImproperlyConfigured(
+        "DATABASE_URL is SQLite: production needs PostgreSQL shared by every app server and "
+        "worker (e.g. postgres://cms@db.internal:5432/cms), or set ALLOW_SQLITE_IN_PRODUCTION=1 "
+        "for a single-box install."
+    )
 REDIS_URL = require_env(
     "REDIS_URL", "the cache shared by all app servers, e.g. redis://cache.internal:6379/0."
 )
@@ -20,9 +35,22 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "cms",
+        "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "cms"),
     }
 }
+# Public addresses baked into what the CMS sends out (API documents, previews, e-mails): a
+# default here would be a laptop's address in production.
+WAGTAILADMIN_BASE_URL = require_env(
+    "WAGTAILADMIN_BASE_URL", "the admin's public URL, e.g. https://cms.example.org."
+)
+API_PUBLIC_BASE_URL = require_env(
+    "API_PUBLIC_BASE_URL",
+    "the public base of API and media URLs in documents, e.g. https://api.example.org.",
+)
+FRONTEND_URL = require_env(
+    "FRONTEND_URL", "where previews and page links open, e.g. https://www.example.org."
+)
+API_BASE_URL = env_str("API_BASE_URL", API_PUBLIC_BASE_URL)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 

@@ -1,4 +1,4 @@
-"""Serve the CMS for `make run`: the web server, the task worker and, once it exists, the frontend.
+"""Serve the CMS for `make run`: the web server, the task worker, the beat and the frontend.
 
 One command supervises them all so that Ctrl-C stops everything and a crash of one part is not
 hidden behind the others still answering.
@@ -16,9 +16,11 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-# The worker that runs the project's background tasks and the beat (scheduled publishing, the
-# webhook sweeper); see pipeline/management/commands/run_worker.py.
-WORKER_COMMAND = ("run_worker", "--interval", "0.5")
+# The task queue's own worker (django-tasks-db's, or RQ's with TASKS_BACKEND=rq) and the beat
+# that enqueues the periodic tasks (scheduled publishing, the webhook sweeper; pipeline.periodic).
+WORKER_COMMAND = ("db_worker", "--queue-name", "*", "--interval", "0.5", "--no-reload")
+RQ_WORKER_COMMAND = ("rqworker", "--with-scheduler", "default")
+BEAT_COMMAND = ("beat",)
 FRONTEND_SCRIPT = Path("frontend") / "serve.py"
 POLL_SECONDS = 0.2
 SHUTDOWN_GRACE_SECONDS = 10.0
@@ -42,7 +44,9 @@ def child_processes(
     # worker would run two versions of the code; one process per child also keeps stopping simple.
     children = [Child("web", (*manage, "runserver", f"{host}:{port}", "--noreload"))]
     if worker:
-        children.append(Child("worker", (*manage, *WORKER_COMMAND)))
+        rq = settings.TASKS["default"]["BACKEND"].endswith(".RQBackend")
+        children.append(Child("worker", (*manage, *(RQ_WORKER_COMMAND if rq else WORKER_COMMAND))))
+        children.append(Child("beat", (*manage, *BEAT_COMMAND)))
     frontend = base_dir / FRONTEND_SCRIPT
     if frontend.exists():
         api = f"http://{_reachable(host)}:{port}"  # the frontend reads this server's API
@@ -64,8 +68,8 @@ def _reachable(host: str) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Run the web server (admin and API), the task worker and, if frontend/serve.py exists, "
-        "the frontend, until Ctrl-C or SIGTERM; stop all of them if one exits."
+        "Run the web server (admin and API), the task worker, the beat and, if frontend/serve.py "
+        "exists, the frontend, until Ctrl-C or SIGTERM; stop all of them if one exits."
     )
 
     def add_arguments(self, parser):

@@ -1,0 +1,24 @@
+"""Gunicorn settings for the app servers (`gunicorn -c deploy/gunicorn.conf.py cms.wsgi`).
+
+The root gunicorn.conf.py loads this file, so a bare `gunicorn cms.wsgi` from the project
+directory gets the same settings. Command-line flags override it.
+"""
+
+import multiprocessing
+import os
+
+# Where this instance listens: one port per instance (deploy/systemd/cms-web@.service).
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: each request is a few indexed queries; 2 per core plus one is gunicorn's advice.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+graceful_timeout = 30
+# Recycle workers now and then, so a slow leak never becomes an outage.
+max_requests = 2000
+max_requests_jitter = 200
+# Varnish (or the TLS terminator) on these addresses may set X-Forwarded-Proto.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# Preview tokens travel in query strings: the access log redacts them.
+logger_class = "preview.gunicorn_logging.RedactingGunicornLogger"
