@@ -1,3 +1,4 @@
-"""Gunicorn settings read from the working directory: redact preview tokens in access logs."""
+"""Gunicorn settings read from the working directory: the project's access log (preview tokens
+redacted, the client address as throttling sees it)."""
 
-logger_class = "preview.gunicorn_logging.RedactingGunicornLogger"
+logger_class = "cms.gunicorn_logging.RedactingGunicornLogger"

@@ -14,7 +14,6 @@ from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors
@@ -23,6 +22,7 @@ from .authentication import APITokenAuthentication
 from .caching import json_response, public_list
 from .negotiation import DeliveryContentNegotiation
 from .params import datetime_param, fields_param, limit_offset, reject_unknown
+from .throttling import AnonRateThrottle, UserRateThrottle
 
 
 class DeliveryView(APIView):

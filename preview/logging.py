@@ -1,7 +1,7 @@
 """Keep preview tokens out of logs: they grant a draft to whoever holds them until they expire.
 
 `RedactTokens` is a logging filter (see LOGGING in cms.settings.base); gunicorn's access log
-uses `preview.gunicorn_logging.RedactingGunicornLogger` (gunicorn.conf.py).
+uses `cms.gunicorn_logging.RedactingGunicornLogger` (gunicorn.conf.py).
 """
 
 import logging

@@ -266,7 +266,7 @@ def test_tokens_never_reach_the_server_log(logging_server, server_log, draft, va
 def test_gunicorn_access_log_redacts_tokens():
     from gunicorn.config import Config
 
-    from preview.gunicorn_logging import RedactingGunicornLogger
+    from cms.gunicorn_logging import RedactingGunicornLogger
 
     config = Config()
     config.set("accesslog", "-")

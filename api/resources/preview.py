@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers
-from rest_framework.throttling import ScopedRateThrottle
 
 from content_models.models import (
     FAQIndexPage,
@@ -38,9 +37,11 @@ from preview import services
 from preview.models import ShareLinkUse
 
 from ..caching import json_response
+from ..clientip import client_address
 from ..errors import problem
 from ..params import int_param
 from ..schema import problem as problem_schema
+from ..throttling import PreviewRateThrottle
 from ..views import DeliveryView
 
 
@@ -134,8 +135,7 @@ class PreviewView(DeliveryView):
     """The draft a preview token grants."""
 
     authentication_classes: list = []  # the preview token is the only credential here
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "preview"
+    throttle_classes = [PreviewRateThrottle]
     params = frozenset({"token", "id"})
 
     @extend_schema(
@@ -215,4 +215,4 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request.META) or None

@@ -249,6 +249,10 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 
+# Reverse proxies (CIDRs) whose X-Forwarded-For is believed: throttles and logs then see the
+# client they name (api.clientip). None by default: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISECG content delivery API",
     "DESCRIPTION": "Published, versioned content of the ISECG site for any frontend.",
