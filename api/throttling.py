@@ -136,3 +136,31 @@ class PreviewRateThrottle(AtomicRateMixin, throttling.SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class AuthFailureThrottle(throttling.SimpleRateThrottle):
+    """Failed authentications per client address (`auth_failure` rate).
+
+    Only failures count. Once an address reaches the rate, every request from it that carries
+    credentials is refused until the window frees up, valid ones too: otherwise a guesser would
+    be told which guess is right by the one answer that is not a 429.
+    """
+
+    scope = "auth_failure"
+
+    def get_cache_key(self, request, view=None) -> str:
+        return self.cache_format % {"scope": self.scope, "ident": client_address(request.META)}
+
+    def retry_after(self, request) -> float | None:
+        """Return the seconds this address must wait before authenticating again, or None."""
+        if self.rate is None:
+            return None
+        allowed, wait = window_take(
+            self.get_cache_key(request), limit=self.num_requests, period=self.duration, count=False
+        )
+        return None if allowed else max(wait, 1.0)
+
+    def failure(self, request) -> None:
+        """Count a failed authentication from this address."""
+        if self.rate is not None:
+            window_take(self.get_cache_key(request), limit=self.num_requests, period=self.duration)

@@ -91,7 +91,12 @@ def served_site(live_server, monkeypatch):
     monkeypatch.setattr(
         SimpleRateThrottle,
         "THROTTLE_RATES",
-        {"anon": "100000/minute", "user": "100000/minute", "preview": "100000/minute"},
+        {
+            "anon": "100000/minute",
+            "user": "100000/minute",
+            "preview": "100000/minute",
+            "auth_failure": "100000/minute",
+        },
     )
     site = build_site(Site.objects.get(is_default_site=True).root_page.specific)
     index_for_search()

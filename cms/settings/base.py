@@ -241,6 +241,8 @@ REST_FRAMEWORK = {
         "anon": env_str("API_ANON_RATE", "600/minute"),
         "user": env_str("API_TOKEN_RATE", "3000/minute"),
         "preview": env_str("API_PREVIEW_RATE", "600/minute"),
+        # Failed token authentications per client address (api.throttling.AuthFailureThrottle).
+        "auth_failure": env_str("API_AUTH_FAILURE_RATE", "30/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
