@@ -129,15 +129,14 @@ def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
     return visible_pages(caller, model)
 
 
-def versions_visible(*, caller: Caller, document: Document, page_id: int) -> list:
+def versions_visible(
+    *, caller: Caller, document: Document, page_id: int, with_publishers: bool = False
+) -> list:
     """Return the versions of a page the caller may read (`document`: its live one), oldest
-    first, without their bodies."""
-    versions = (
-        PublishedVersion.objects.filter(page_id=page_id)
-        .annotate(publisher_name=_publisher_name())
-        .defer("body")
-        .order_by("number")
-    )
+    first, without their bodies; `with_publishers` adds who published each (`publisher_name`)."""
+    versions = PublishedVersion.objects.filter(page_id=page_id).defer("body").order_by("number")
+    if with_publishers:
+        versions = versions.annotate(publisher_name=_publisher_name())
     return [v for v in versions if version_visible(caller, v, live_version_id=document.version_id)]
 
 
