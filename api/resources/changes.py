@@ -57,7 +57,12 @@ class ChangesView(DeliveryView):
         description=(
             "Entries in commit order. Start without a cursor, then pass `next` as `cursor`; "
             "an entry never appears behind one already read. A cursor older than the retention "
-            "window answers 410: resync from the collections, then follow the feed again."
+            "window answers 410: resync from the collections, then follow the feed again.\n\n"
+            "What the feed reveals: only entries the caller may read are listed, but `seq` is "
+            "one sequence for all content, so a gap between two entries shows that other "
+            "changes happened (and how many), never what changed or to which item. The cursor, "
+            "the ETag and Last-Modified stop at the last entry the caller may see; only a "
+            "request that skips a long run of hidden entries moves its cursor past them."
         ),
         parameters=[
             OpenApiParameter("cursor", OpenApiTypes.STR, description="`next` of the last answer."),
