@@ -39,7 +39,7 @@ from preview.models import ShareLinkUse
 from ..caching import json_response
 from ..clientip import client_address
 from ..errors import problem
-from ..params import int_param
+from ..params import MAX_INT, int_param
 from ..schema import problem as problem_schema
 from ..throttling import PreviewRateThrottle
 from ..views import DeliveryView
@@ -154,7 +154,7 @@ class PreviewView(DeliveryView):
             ),
             OpenApiParameter(
                 "id",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MAX_INT},
                 description="The page id the frontend expects; another page's token is a 403.",
             ),
         ],

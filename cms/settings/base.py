@@ -269,6 +269,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.item_schemas_from_registry",
+        "api.schema.query_arrays_not_empty",
     ],
 }
 
