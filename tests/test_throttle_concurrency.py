@@ -19,8 +19,6 @@ MARGIN = 0
 # An anonymous request throttled before any query (a bad cursor is a 400 after the throttle).
 URL = "/api/v1/changes/?cursor=not-a-cursor"
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture
 def redis_prefix():
@@ -50,6 +48,7 @@ def two_app_servers(tmp_path, redis_prefix):
         yield a, b
 
 
+@pytest.mark.slow
 def test_concurrent_clients_on_two_app_servers_never_overshoot_the_rate(two_app_servers):
     """Before (DRF's get-then-set history): 662 of 800 let through on Redis."""
     servers = two_app_servers
@@ -70,3 +69,35 @@ def test_concurrent_clients_on_two_app_servers_never_overshoot_the_rate(two_app_
         for n in range(300)
     ]
     assert spoofed.count(429) == 300
+
+
+@pytest.mark.django_db
+def test_on_redis_retry_after_is_when_the_oldest_counted_request_leaves_the_window(
+    settings, monkeypatch, redis_prefix, api_client, home
+):
+    from rest_framework.settings import api_settings
+    from rest_framework.throttling import SimpleRateThrottle
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": redis_prefix,
+        }
+    }
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {
+            **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],
+            "anon": "3/minute",
+        },
+    }
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES)
+
+    statuses = [api_client.get(URL).status_code for _ in range(3)]
+    refused = api_client.get(URL)
+
+    assert statuses == [400, 400, 400]
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_prefix}:*throttle_anon_*"))
