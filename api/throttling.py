@@ -87,9 +87,15 @@ def _local_take(backend, key: str, *, limit, period, count) -> tuple[bool, float
         return False, history[0] + period - now
 
 
+# Not DRF's `throttle_<scope>_<ident>`: its history lists under those names (left by a running
+# version of the project) are not sorted sets, and Redis would refuse the script on them.
+CACHE_FORMAT = "api:throttle:1:%(scope)s:%(ident)s"
+
+
 class AtomicRateMixin:
     """`allow_request` and `wait` of a SimpleRateThrottle, on `window_take`."""
 
+    cache_format = CACHE_FORMAT
     _wait: float | None = None
 
     def allow_request(self, request, view) -> bool:
@@ -147,6 +153,7 @@ class AuthFailureThrottle(throttling.SimpleRateThrottle):
     """
 
     scope = "auth_failure"
+    cache_format = CACHE_FORMAT
 
     def get_cache_key(self, request, view=None) -> str:
         return self.cache_format % {"scope": self.scope, "ident": client_address(request.META)}

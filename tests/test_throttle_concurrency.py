@@ -100,4 +100,4 @@ def test_on_redis_retry_after_is_when_the_oldest_counted_request_leaves_the_wind
     assert statuses == [400, 400, 400]
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 60
-    assert list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_prefix}:*throttle_anon_*"))
+    assert list(redis.Redis.from_url(REDIS_URL).scan_iter(f"{redis_prefix}:*api:throttle:1:anon:*"))
