@@ -2,10 +2,12 @@
 
 DRF's throttles keep each caller's request times as a list they read, trim and write back (a
 get, then a set): two app servers, or two threads, that read the same list both let their
-request through, so a burst overshoots the rate (800 quick requests from 8 clients against
-600/minute let 662 through). Here the whole check is one atomic step: on Redis a Lua script
-(drop times older than the period, count, add this one if under the rate), anywhere else the
-same steps under a lock, which is atomic as far as a local-memory cache is shared (one process).
+request through, and concurrent writers overwrite each other's entries, so a burst overshoots
+the rate (800 quick requests from 8 clients against 600/minute: 662 let through in production
+settings, all 800 in tests/test_throttle_concurrency.py). Here the whole check is one atomic
+step: on Redis a Lua script (drop times older than the period, count, add this one if under the
+rate), on the local-memory cache the same steps under a lock, which is atomic as far as that
+cache is shared (one process). Another cache backend would be atomic only within a process.
 
 The semantics are DRF's: at most N requests in any period (a sliding window), refused requests
 do not count, and the caller is told when the oldest counted request leaves the window
