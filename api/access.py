@@ -44,6 +44,17 @@ def visible_documents(caller: Caller) -> QuerySet:
     return LiveDocument.objects.filter(page__live=True).filter(visibility_q(caller, prefix=""))
 
 
+def sees_publishers(user) -> bool:
+    """Return whether a token's user may see who published each version (staff names and
+    revision ids): people who work in the CMS's admin, not anonymous callers or members."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.has_perm("wagtailadmin.access_admin")
+    )
+
+
 def version_visible(caller: Caller, version: PublishedVersion, *, live_version_id: int) -> bool:
     """Return whether the caller, who may read the item now, may read one of its versions.
 

@@ -6,4 +6,4 @@ class ApiConfig(AppConfig):
     verbose_name = "Delivery API"
 
     def ready(self):
-        from . import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+        from . import checks, schema  # noqa: F401  (system checks; the token scheme for drf-spectacular)

@@ -1,13 +1,14 @@
 """Strict filter types for the collections' filter sets (declared in each resource module):
 applied to queries and published in the OpenAPI schema. A bad value is a 400 naming the
-parameter."""
+parameter, and so is an empty one (`api.views.ItemListView.filter_queryset`): to not filter,
+leave the parameter out."""
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from drf_spectacular.drainage import set_override
 
-from .params import MAX_INT
+from .params import MAX_INT, TEXT_PATTERN, has_control_characters
 
 TRUE_VALUES = {"true": True, "1": True, "false": False, "0": False}
 
@@ -53,6 +54,26 @@ class IntegerFilter(django_filters.NumberFilter):
 
 def YearFilter(**kwargs) -> IntegerFilter:
     return IntegerFilter(min_value=1, max_value=9999, **kwargs)
+
+
+def refuse_control_characters(value: str) -> None:
+    if has_control_characters(value):
+        raise ValidationError("Must not contain control characters.", code="control_characters")
+
+
+class TextField(forms.CharField):
+    default_validators = [refuse_control_characters]
+
+
+class TextFilter(django_filters.CharFilter):
+    """Free text, never with control characters (the stock CharFilter refuses only NUL, and
+    its schema allows all of them)."""
+
+    field_class = TextField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        set_override(self, "field", {"type": "string", "minLength": 1, "pattern": TEXT_PATTERN})
 
 
 class StableOrderingFilter(django_filters.OrderingFilter):

@@ -13,9 +13,10 @@ Only what is safe to answer this way is: GET or HEAD under the API's prefix, no
 `Authorization` header (a token's view depends on its groups), and only responses a view marked
 `feed_validated` (public item and page lists, details, versions and resolve; not search, whose
 index is updated by a task after the publish, nor the feed itself, whose old cursors expire with
-time). Anonymous throttling still applies. Entries expire after `API_REVALIDATION_CACHE_SECONDS`
-(0 turns this off), which bounds how long a reordering of sibling pages, the one tree change the
-feed does not record, can go unseen, as for the list cache.
+time). Anonymous throttling still applies, on the same counters as the views'. Entries expire
+after `API_REVALIDATION_CACHE_SECONDS` (0 turns this off), which bounds how long a reordering of
+sibling pages, the one tree change the feed does not record, can go unseen, as for the list
+cache.
 """
 
 import hashlib
@@ -23,19 +24,12 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponseNotModified
-from rest_framework.throttling import AnonRateThrottle
 
 from .caching import etag_matches, feed_position
+from .throttling import AnonRateThrottle
 
 KEY_PREFIX = "api:revalidate:1:"
 KEPT_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
-
-
-class _AnonThrottle(AnonRateThrottle):
-    """DRF's anonymous throttle (same scope, same counters) for a request DRF has not wrapped."""
-
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
 class FastRevalidationMiddleware:
@@ -61,7 +55,7 @@ class FastRevalidationMiddleware:
             entry is not None
             and entry[0] == position
             and etag_matches(request, entry[1])
-            and _AnonThrottle().allow_request(request, None)
+            and AnonRateThrottle().allow_request(request, None)
         ):
             response = HttpResponseNotModified()
             for header, value in entry[2]:

@@ -1,7 +1,7 @@
 """Query parameters: every endpoint declares what it accepts; anything else is a 400."""
 
 import base64
-import binascii
+import re
 from datetime import UTC, datetime
 
 from django.utils import timezone
@@ -51,11 +51,21 @@ def limit_offset(request) -> tuple[int, int]:
     return limit, offset
 
 
+# Free text never holds control characters (U+0000 to U+001F, U+007F): PostgreSQL cannot even
+# compare NUL, and no path, slug or search has the others. The schema says the same (TEXT_PATTERN).
+_TEXT_CHARACTER = "[^\\u0000-\\u001f\\u007f]"
+TEXT_PATTERN = f"^{_TEXT_CHARACTER}*$"
+PATH_PATTERN = f"^/{_TEXT_CHARACTER}*$"  # a frontend path
+
+
+def has_control_characters(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def text_param(request, name: str) -> str | None:
-    """Return a free-text parameter; NUL and other control characters are refused (PostgreSQL
-    cannot even compare them)."""
+    """Return a free-text parameter; control characters are refused (see TEXT_PATTERN)."""
     raw = request.GET.get(name)
-    if raw is not None and any(ord(c) < 32 or ord(c) == 127 for c in raw):
+    if raw is not None and has_control_characters(raw):
         raise BadRequest(f"'{name}' must not contain control characters.")
     return raw
 
@@ -97,6 +107,18 @@ def datetime_param(request, name: str) -> datetime | None:
 
 
 CURSOR_PREFIX = "seq:"
+# Exactly the cursors encode_cursor makes: unpadded URL-safe base64 of "seq:" and digits. Spelled
+# out per base64 quantum, so the schema can say which strings are cursors (and a string it
+# accepts is never refused as malformed): "seq" is c2Vx; ":" and two digits make Oj, one of
+# [AEIMQUYcgk] and one of [w-z0-5]; three digits make 0011aaaa 0011bbbb 0011cccc in sextets.
+_DIGIT_HEAD = "(?:[MN][DTjz]|O[DT])"  # the first digit's six bits and two of the next
+_DIGIT_MID = "[AEIMQUYcgk]"  # four bits of a digit, then 00
+_DIGIT_TAIL = "[w-z0-5]"  # 11, then four bits of a digit
+CURSOR_PATTERN = (
+    f"^c2VxOj{_DIGIT_MID}(?:{_DIGIT_TAIL}(?:{_DIGIT_HEAD}{_DIGIT_MID}{_DIGIT_TAIL})*"
+    f"(?:(?:[MN][AQgw]|O[AQ])|{_DIGIT_HEAD}{_DIGIT_MID})?)?$"
+)
+_CURSOR_RE = re.compile(CURSOR_PATTERN)
 
 
 def encode_cursor(seq: int) -> str:
@@ -104,15 +126,8 @@ def encode_cursor(seq: int) -> str:
 
 
 def decode_cursor(raw: str) -> int:
-    try:
-        text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
-        if not text.startswith(CURSOR_PREFIX):
-            raise ValueError
-        seq = int(text.removeprefix(CURSOR_PREFIX))
-        if seq < 0:
-            raise ValueError
-    except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise BadRequest(
-            f"'cursor' {raw!r} is not a cursor from this feed; start without one."
-        ) from None
-    return seq
+    """Return the seq of a cursor made by `encode_cursor`; anything else is a 400."""
+    if not _CURSOR_RE.fullmatch(raw):
+        raise BadRequest(f"'cursor' {raw!r} is not a cursor from this feed; start without one.")
+    text = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+    return int(text.removeprefix(CURSOR_PREFIX))

@@ -93,6 +93,18 @@ def item_schemas_from_registry(result, generator, request, public):
     return result
 
 
+def query_arrays_not_empty(result, generator, request, public):
+    """Postprocessing hook: a list-valued query parameter (`ordering=a,b`) names at least one
+    value, as the code requires (an empty parameter is a 400)."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "query" and schema.get("type") == "array":
+                    schema.setdefault("minItems", 1)
+    return result
+
+
 # The `{count, next, previous, results}` envelope; each list names its own `results`.
 class PaginatedSerializer(serializers.Serializer):
     count = serializers.IntegerField()

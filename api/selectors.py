@@ -13,7 +13,7 @@ from wagtail.models import Page, PageLogEntry
 from documents.audience import ANONYMOUS, Caller
 from documents.paths import site_root_url_path
 from documents.registry import models_of_type
-from pipeline.models import LiveDocument, PublishedVersion
+from pipeline.models import Change, LiveDocument, PublishedVersion
 
 from .access import version_visible, visible_changes, visible_documents, visible_pages
 from .params import MAX_INT
@@ -129,15 +129,14 @@ def pages_visible(*, caller: Caller, model: type[Page] = Page) -> QuerySet:
     return visible_pages(caller, model)
 
 
-def versions_visible(*, caller: Caller, document: Document, page_id: int) -> list:
+def versions_visible(
+    *, caller: Caller, document: Document, page_id: int, with_publishers: bool = False
+) -> list:
     """Return the versions of a page the caller may read (`document`: its live one), oldest
-    first, without their bodies."""
-    versions = (
-        PublishedVersion.objects.filter(page_id=page_id)
-        .annotate(publisher_name=_publisher_name())
-        .defer("body")
-        .order_by("number")
-    )
+    first, without their bodies; `with_publishers` adds who published each (`publisher_name`)."""
+    versions = PublishedVersion.objects.filter(page_id=page_id).defer("body").order_by("number")
+    if with_publishers:
+        versions = versions.annotate(publisher_name=_publisher_name())
     return [v for v in versions if version_visible(caller, v, live_version_id=document.version_id)]
 
 
@@ -190,27 +189,46 @@ def version_as_of(
     return version
 
 
+LAST_CHANGE_SCAN = 50
+
+
 def last_change_at(*, caller: Caller) -> datetime | None:
-    """Return when content the caller may see last changed: the newest feed entry they see."""
-    queryset, _ = visible_changes(caller)
-    return queryset.order_by("-seq").values_list("at", flat=True).first()
+    """Return when content the caller may see last changed: the newest feed entry they see.
+
+    Never a hidden entry's time, which would tell a caller when content they may not read
+    changed. Anonymous callers read public entries only (one query). For a token holder the
+    newest entries are read once, newest first, for one they may see; when all of those are
+    hidden, the newest public entry answers (an older date, never a hidden one): two queries
+    at most.
+    """
+    queryset, may_see = visible_changes(caller)
+    newest_public = Change.objects.filter(is_public=True).order_by("-seq")
+    if not caller.authenticated:
+        return newest_public.values_list("at", flat=True).first()
+    recent = queryset.order_by("-seq").only("seq", "at", "is_public", "audiences")
+    for change in recent[:LAST_CHANGE_SCAN]:
+        if may_see(change):
+            return change.at
+    return newest_public.values_list("at", flat=True).first()
 
 
 CHANGES_SCAN_BATCHES = 5
 
 
 def changes_after(*, caller: Caller, seq: int, limit: int) -> tuple[list, int, bool]:
-    """Return up to `limit` entries after `seq` the caller may see, the last seq scanned, and
-    whether entries are left after it.
+    """Return up to `limit` entries after `seq` the caller may see, the seq to continue after,
+    and whether entries are left after it.
 
-    Anonymous callers read only public entries, so one query of `limit + 1` rows answers.
-    A token holder may skip entries of audiences it is not in; the scan stops after a few
-    batches (the cursor still moves past what was skipped), so a request costs a bounded
-    number of queries whatever the feed holds.
+    Anonymous callers read only public entries, so one query of `limit + 1` rows answers, and
+    the cursor stops at the last public entry. A token holder may skip entries of audiences it
+    is not in, and its cursor stops at the last entry it may see too (so a hidden change does
+    not move it, nor the answer's ETag), unless the scan stops after its few batches without
+    reaching the end: then the cursor moves past what was skipped, so a request costs a
+    bounded number of queries whatever the feed holds (and that much hidden change shows).
     """
     queryset, may_see = visible_changes(caller)
     entries: list = []
-    last = seq
+    last = last_visible = seq
     for _ in range(CHANGES_SCAN_BATCHES):
         batch = list(queryset.filter(seq__gt=last).order_by("seq")[: limit + 1])
         for change in batch:
@@ -219,8 +237,9 @@ def changes_after(*, caller: Caller, seq: int, limit: int) -> tuple[list, int, b
             last = change.seq
             if may_see(change):
                 entries.append(change)
+                last_visible = last
         if len(batch) <= limit:
-            return entries, last, False
+            return entries, last_visible, False
     return entries, last, True
 
 

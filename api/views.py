@@ -14,15 +14,16 @@ from django.utils.http import urlencode
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from . import selectors
 from .access import caller_of
 from .authentication import APITokenAuthentication
 from .caching import json_response, public_list
+from .errors import BadRequest
 from .negotiation import DeliveryContentNegotiation
 from .params import datetime_param, fields_param, limit_offset, reject_unknown
+from .throttling import AnonRateThrottle, UserRateThrottle
 
 
 class DeliveryView(APIView):
@@ -166,6 +167,14 @@ class ItemListView(CollectionMixin, DeliveryView):
         return body, last_modified
 
     def filter_queryset(self, queryset):
+        empty = sorted(
+            name for name in self.filterset_class.base_filters if self.request.GET.get(name) == ""
+        )
+        if empty:
+            raise BadRequest(
+                f"{', '.join(repr(name) for name in empty)} must not be empty; "
+                "leave a filter out to not filter by it."
+            )
         filterset = self.filterset_class(self.request.GET, queryset=queryset, request=self.request)
         if not filterset.is_valid():
             raise ValidationError(filterset.errors)

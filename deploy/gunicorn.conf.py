@@ -20,5 +20,5 @@ max_requests_jitter = 200
 # Varnish (or the TLS terminator) on these addresses may set X-Forwarded-Proto.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-# Preview tokens travel in query strings: the access log redacts them.
-logger_class = "preview.gunicorn_logging.RedactingGunicornLogger"
+# The access log redacts preview tokens (any encoding) and names the client as throttling sees it.
+logger_class = "cms.gunicorn_logging.RedactingGunicornLogger"

@@ -24,7 +24,19 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-TOKEN_RE = re.compile(r"(?i)(token(?:=|%3D))[^&\s\"'#;]+")
+
+
+def _any_encoding(char: str) -> str:
+    """One character of a parameter name, as is or percent-encoded (also repeatedly), any case."""
+    codes = {f"{ord(char.lower()):02X}", f"{ord(char.upper()):02X}"}
+    return f"(?:{re.escape(char)}|%(?:25)*(?:{'|'.join(sorted(codes))}))"
+
+
+# A parameter whose name, percent-decoded, ends in "token" (any case): the page reads
+# `token` after decoding, so `?tok%65n=` is one too. Same rule as the CMS's preview.logging.
+TOKEN_RE = re.compile(
+    "(?i)(" + "".join(_any_encoding(c) for c in "token") + r"(?:=|%(?:25)*3D))[^&\s\"'#]+"
+)
 
 
 def redact(text: str) -> str:

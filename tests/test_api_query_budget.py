@@ -63,6 +63,9 @@ LISTS = [
     ("/api/v1/members/{nasa}/versions/?", 2),
     ("/api/v1/changes/?", 3),
 ]
+# Token callers' extra queries on some lists: whether the token's user may see who published
+# versions (Django's has_perm: the user's and their groups' permissions).
+TOKEN_EXTRA = {"/api/v1/members/{nasa}/versions/?": 2}
 
 
 @pytest.mark.parametrize("caller", ["anonymous", "member"])
@@ -71,7 +74,7 @@ def test_lists_make_the_same_queries_at_limit_5_and_100(
     api_client, member_client, big_site, django_assert_max_num_queries, url, budget, caller
 ):
     client = api_client if caller == "anonymous" else member_client
-    budget += TOKEN_QUERIES if caller == "member" else 0
+    budget += TOKEN_QUERIES + TOKEN_EXTRA.get(url, 0) if caller == "member" else 0
     url = url.format(nasa=big_site.nasa.pk)
 
     small = count_queries(client, f"{url}limit=5", django_assert_max_num_queries, budget)

@@ -1,8 +1,10 @@
 """Property-based testing of the whole API against its own OpenAPI schema with schemathesis.
 
 A live server serves a published site; schemathesis reads /api/v1/schema/ and sends each
-operation generated requests (valid and invalid), checking that nothing answers 5xx and that
-every answer has a documented status, content type and body shape.
+operation generated requests (valid and invalid) and runs every check it has: nothing answers
+5xx; every answer has a documented status, content type, headers and body shape; what the
+schema admits is accepted and what it refuses is refused (so the schema and the code say the
+same thing); unsupported methods, missing headers and authentication are handled as declared.
 """
 
 import os
@@ -20,14 +22,7 @@ from .conftest import build_site, index_for_search, token_for
 from .factories import UserFactory
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
-CHECKS = ",".join(
-    [
-        "not_a_server_error",
-        "status_code_conformance",
-        "content_type_conformance",
-        "response_schema_conformance",
-    ]
-)
+CHECKS = "all"
 MAX_EXAMPLES = os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "25")
 
 
@@ -46,11 +41,26 @@ WARNINGS = [
 ]
 
 
+# A well-formed cursor (the schema gives its exact form) may still be older than the retention
+# window or ahead of the log: 410, documented, and no schema can say which seqs exist.
+CONFIG = """
+[[operations]]
+include-operation-id = "changes_list"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "401", "403", "404", "409", "410", "429", "5xx",
+]
+"""
+
+
 def run_schemathesis(live_server, workdir: Path, *extra: str) -> subprocess.CompletedProcess:
     """Run the schemathesis CLI on the live server (in `workdir`, where it keeps its cache)."""
+    config = workdir / "schemathesis.toml"
+    config.write_text(CONFIG)
     return subprocess.run(
         [
             str(SCHEMATHESIS),
+            "--config-file",
+            str(config),
             "run",
             f"{live_server.url}/api/v1/schema/?format=json",
             "--url",
@@ -91,7 +101,12 @@ def served_site(live_server, monkeypatch):
     monkeypatch.setattr(
         SimpleRateThrottle,
         "THROTTLE_RATES",
-        {"anon": "100000/minute", "user": "100000/minute", "preview": "100000/minute"},
+        {
+            "anon": "100000/minute",
+            "user": "100000/minute",
+            "preview": "100000/minute",
+            "auth_failure": "100000/minute",
+        },
     )
     site = build_site(Site.objects.get(is_default_site=True).root_page.specific)
     index_for_search()

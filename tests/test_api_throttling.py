@@ -16,7 +16,12 @@ def tiny_rates(settings, monkeypatch):
     class at import, so the class attribute follows the overridden setting here."""
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"anon": "3/minute", "user": "5/minute", "preview": "4/minute"},
+        "DEFAULT_THROTTLE_RATES": {
+            "anon": "3/minute",
+            "user": "5/minute",
+            "preview": "4/minute",
+            "auth_failure": "30/minute",
+        },
     }
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES)
     cache.clear()

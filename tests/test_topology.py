@@ -609,7 +609,6 @@ def test_the_shared_throttle_holds_across_both_app_servers(topology):
     assert {a.headers.get("x-backend") for a in answers if a.status == 200} == {"web_a", "web_b"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs harden-api branch: trusted proxies + atomic throttle")
 def test_a_spoofed_x_forwarded_for_does_not_reset_the_limit(topology):
     for n in range(ANON_RATE + 5):
         get(topology, f"{API}/members/?limit=2&offset={n}", source=THROTTLED_CLIENT)

@@ -4,9 +4,11 @@ import datetime
 import json
 
 import pytest
+from rest_framework.test import APIClient
 
 from pipeline.models import PublishedVersion
 
+from .conftest import token_for
 from .factories import MemberProfilePageFactory, UserFactory
 from .pipeline_support import edit, publish, versions
 
@@ -80,13 +82,15 @@ def test_the_version_etag_is_the_sha256_of_the_served_bytes(api_client, site_tre
     assert not_modified.status_code == 304
 
 
-def test_versions_list_says_who_published_when_from_which_revision(api_client, site_tree):
+def test_versions_list_says_who_published_when_from_which_revision(site_tree):
     author = UserFactory(username="grace", first_name="Grace", groups=["Editors"])
     publisher = UserFactory(
         username="ada", first_name="Ada", last_name="Lovelace", groups=["Reviewers"]
     )
     nasa = edit(site_tree.nasa, user=publisher, author=author, summary="By Grace, for Ada.")
-    response = api_client.get(member_url(nasa, "versions/"))
+    staff = APIClient()  # who published is for the CMS's staff (tests/test_api_version_publishers)
+    staff.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(author)}")
+    response = staff.get(member_url(nasa, "versions/"))
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 2

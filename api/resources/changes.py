@@ -2,7 +2,6 @@
 
 import json
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 
@@ -12,11 +11,12 @@ from pipeline.models import FeedState
 from .. import selectors
 from ..caching import json_response
 from ..errors import Gone
-from ..params import decode_cursor, encode_cursor, int_param
+from ..params import CURSOR_PATTERN, decode_cursor, encode_cursor, int_param
 from ..schema import ERRORS, NOT_MODIFIED, limit_parameter, problem
 from ..views import DeliveryView
 
 DEFAULT_CHANGES_LIMIT = 100
+MAX_SEQ = 2**63 - 1  # a well-formed cursor may name any seq; the column holds no more (then 410)
 MAX_CHANGES_LIMIT = 1000
 
 
@@ -57,10 +57,19 @@ class ChangesView(DeliveryView):
         description=(
             "Entries in commit order. Start without a cursor, then pass `next` as `cursor`; "
             "an entry never appears behind one already read. A cursor older than the retention "
-            "window answers 410: resync from the collections, then follow the feed again."
+            "window answers 410: resync from the collections, then follow the feed again.\n\n"
+            "What the feed reveals: only entries the caller may read are listed, but `seq` is "
+            "one sequence for all content, so a gap between two entries shows that other "
+            "changes happened (and how many), never what changed or to which item. The cursor, "
+            "the ETag and Last-Modified stop at the last entry the caller may see; only a "
+            "request that skips a long run of hidden entries moves its cursor past them."
         ),
         parameters=[
-            OpenApiParameter("cursor", OpenApiTypes.STR, description="`next` of the last answer."),
+            OpenApiParameter(
+                "cursor",
+                {"type": "string", "pattern": CURSOR_PATTERN},
+                description="`next` of the last answer (an opaque string of this form).",
+            ),
             limit_parameter(maximum=MAX_CHANGES_LIMIT, default=DEFAULT_CHANGES_LIMIT),
         ],
         responses={
@@ -78,7 +87,7 @@ class ChangesView(DeliveryView):
             request, "limit", default=DEFAULT_CHANGES_LIMIT, minimum=1, maximum=MAX_CHANGES_LIMIT
         )
         entries, last, has_more = selectors.changes_after(
-            caller=self.caller, seq=after, limit=limit
+            caller=self.caller, seq=min(after, MAX_SEQ), limit=limit
         )
         # Read after the entries: retention records pruned_through before deleting, so a
         # cursor whose entries went while we read is caught here, never answered with a gap.

@@ -6,12 +6,13 @@ from drf_spectacular.utils import extend_schema_view
 from content_models.models import FAQPage
 from documents.serializers.faqs import FAQSerializer
 
+from ..filters import TextFilter
 from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
 
 class FAQFilter(django_filters.FilterSet):
-    slug = django_filters.CharFilter()
+    slug = TextFilter()
 
     class Meta:
         model = FAQPage

@@ -7,7 +7,7 @@ from drf_spectacular.utils import extend_schema_view
 from content_models.models import MemberProfilePage
 from documents.serializers.members import MemberSerializer
 
-from ..filters import StableOrderingFilter, StrictBooleanFilter, YearFilter
+from ..filters import StableOrderingFilter, StrictBooleanFilter, TextFilter, YearFilter
 from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
@@ -23,8 +23,8 @@ class MemberFilter(django_filters.FilterSet):
     joined_before = YearFilter(
         field_name="year_joined", lookup_expr="lte", help_text="Joined in this year or earlier."
     )
-    acronym = django_filters.CharFilter(lookup_expr="iexact")
-    slug = django_filters.CharFilter()
+    acronym = TextFilter(lookup_expr="iexact")
+    slug = TextFilter()
     ordering = StableOrderingFilter(
         fields=(("title", "title"), ("acronym", "acronym"), ("year_joined", "joined")),
         help_text="title, acronym or joined; prefix with - for descending.",

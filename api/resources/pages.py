@@ -14,8 +14,8 @@ from documents.registry import PAGE_TYPES, SERIALIZERS, models_of_type
 
 from .. import selectors
 from ..errors import BadRequest
-from ..filters import IntegerFilter
-from ..params import fields_param, text_param
+from ..filters import IntegerFilter, TextFilter
+from ..params import PATH_PATTERN, fields_param, text_param
 from ..schema import (
     ERRORS,
     NOT_FOUND,
@@ -32,7 +32,7 @@ class PageFilter(django_filters.FilterSet):
         choices=[(t, t) for t in PAGE_TYPES], method="filter_type", help_text="An item type."
     )
     child_of = IntegerFilter(method="filter_child_of", min_value=1, help_text="A parent page id.")
-    slug = django_filters.CharFilter()
+    slug = TextFilter()
 
     class Meta:
         model = Page
@@ -109,7 +109,7 @@ class ResolveView(PageCollection, DeliveryView):
         parameters=[
             OpenApiParameter(
                 "path",
-                {"type": "string", "pattern": "^/"},
+                {"type": "string", "pattern": PATH_PATTERN},
                 required=True,
                 description="The frontend path, e.g. /members/nasa/ (the home page is /).",
             ),

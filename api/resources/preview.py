@@ -13,7 +13,6 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 from rest_framework import serializers
-from rest_framework.throttling import ScopedRateThrottle
 
 from documents.registry import SERIALIZERS, dump_json
 from documents.serializers.faqs import FAQSerializer
@@ -28,9 +27,11 @@ from preview import services
 from preview.models import ShareLinkUse
 
 from ..caching import json_response
+from ..clientip import client_address
 from ..errors import problem
-from ..params import int_param
+from ..params import MAX_INT, int_param
 from ..schema import problem as problem_schema
+from ..throttling import PreviewRateThrottle
 from ..views import DeliveryView
 
 
@@ -114,8 +115,7 @@ class PreviewView(DeliveryView):
     """The draft a preview token grants."""
 
     authentication_classes: list = []  # the preview token is the only credential here
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "preview"
+    throttle_classes = [PreviewRateThrottle]
     params = frozenset({"token", "id"})
 
     @extend_schema(
@@ -134,7 +134,7 @@ class PreviewView(DeliveryView):
             ),
             OpenApiParameter(
                 "id",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1, "maximum": MAX_INT},
                 description="The page id the frontend expects; another page's token is a 403.",
             ),
         ],
@@ -195,4 +195,4 @@ def _private(response: HttpResponse) -> HttpResponse:
 
 
 def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+    return client_address(request.META) or None

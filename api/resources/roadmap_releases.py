@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_view
 from content_models.models import RoadmapReleasePage
 from documents.serializers.roadmap import RoadmapReleaseSerializer
 
-from ..filters import StableOrderingFilter, YearFilter
+from ..filters import StableOrderingFilter, TextFilter, YearFilter
 from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
@@ -14,7 +14,7 @@ from ..views import CollectionMixin, ItemDetailView, ItemListView
 class RoadmapReleaseFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=RoadmapReleasePage.Kind.choices)
     year = YearFilter(field_name="release_date", lookup_expr="year", help_text="Release year.")
-    slug = django_filters.CharFilter()
+    slug = TextFilter()
     ordering = StableOrderingFilter(
         fields=(("release_date", "release_date"),),
         help_text="release_date or -release_date.",

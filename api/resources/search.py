@@ -14,7 +14,7 @@ from documents.registry import PAGE_TYPES
 from .. import selectors
 from ..caching import json_response
 from ..errors import BadRequest
-from ..params import limit_offset, text_param
+from ..params import TEXT_PATTERN, limit_offset, text_param
 from ..schema import ERRORS, LIMIT, NOT_MODIFIED, OFFSET, PaginatedSerializer
 from ..views import DeliveryView
 
@@ -61,9 +61,17 @@ class SearchView(DeliveryView):
         parameters=[
             OpenApiParameter(
                 "q",
-                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_LENGTH},
+                {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_QUERY_LENGTH,
+                    "pattern": TEXT_PATTERN,
+                },
                 required=True,
-                description="The words to search for (punctuation is ignored).",
+                description=(
+                    "The words to search for (punctuation is ignored; without any word, "
+                    "nothing is found)."
+                ),
             ),
             OpenApiParameter("type", OpenApiTypes.STR, enum=PAGE_TYPES, description="Item type."),
             LIMIT,
@@ -73,27 +81,28 @@ class SearchView(DeliveryView):
         tags=["Search"],
     )
     def get(self, request, *args, **kwargs):
-        query = (text_param(request, "q") or "").strip()
-        if not query:
+        raw = text_param(request, "q")
+        if not raw:
             raise BadRequest("'q' is required: the words to search for.")
-        if len(query) > MAX_QUERY_LENGTH:
+        if len(raw) > MAX_QUERY_LENGTH:
             raise BadRequest(f"'q' must be at most {MAX_QUERY_LENGTH} characters.")
+        query = raw.strip()
         # Words only: quotes and operators are query syntax to some backends (SQLite FTS
         # answers `"` with a syntax error), and callers send plain words.
         words = re.findall(r"\w+", query)
-        if not words:
-            raise BadRequest("'q' must contain at least one word (letters or digits).")
         page_type = request.GET.get("type")
         if page_type is not None and page_type not in PAGE_TYPES:
             raise BadRequest(f"'type' must be one of {', '.join(PAGE_TYPES)}, got {page_type!r}.")
         limit, offset = limit_offset(request)
-        count, hits = selectors.search(
-            caller=self.caller,
-            query=" ".join(words),
-            page_type=page_type,
-            offset=offset,
-            limit=limit,
-        )
+        count, hits = 0, []
+        if words:  # punctuation only: a valid query that matches nothing
+            count, hits = selectors.search(
+                caller=self.caller,
+                query=" ".join(words),
+                page_type=page_type,
+                offset=offset,
+                limit=limit,
+            )
         payload = {
             "count": count,
             "next": self._url(offset + limit, limit) if offset + limit < count else None,

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import NotFound
 
 from .. import selectors
+from ..access import sees_publishers
 from ..caching import json_response
 from ..params import limit_offset
 from ..schema import PaginatedSerializer
@@ -24,15 +25,36 @@ class VersionURLField(serializers.CharField):
         return f"{self.context['request'].path}{instance.number}/"
 
 
+STAFF_ONLY = " Only for a token of a user who may use the CMS's admin; absent otherwise."
+
+
 class VersionSerializer(serializers.Serializer):
+    """A published version. `published_by` and `revision_id` are given only to a token of a
+    user who may use the CMS's admin: staff names are not public."""
+
     number = serializers.IntegerField()
     published_at = serializers.DateTimeField()
     live_until = serializers.DateTimeField(allow_null=True)
     etag = serializers.CharField(help_text="SHA-256 of the version's body: its ETag.")
     cause = serializers.ChoiceField(choices=["publish", "dependency", "move", "rebuild"])
-    published_by = serializers.CharField(allow_null=True, source="publisher_name")
-    revision_id = serializers.IntegerField(allow_null=True)
+    published_by = serializers.CharField(
+        allow_null=True,
+        required=False,
+        source="publisher_name",
+        help_text="Who published it (null for a re-render)." + STAFF_ONLY,
+    )
+    revision_id = serializers.IntegerField(
+        allow_null=True,
+        required=False,
+        help_text="The admin revision it was rendered from." + STAFF_ONLY,
+    )
     api_url = VersionURLField()
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("publishers"):  # see api.access.sees_publishers
+            del data["published_by"], data["revision_id"]
+        return data
 
 
 class PaginatedVersionListSerializer(PaginatedSerializer):
@@ -50,10 +72,15 @@ class VersionListView(CollectionMixin, DeliveryView):
     def get(self, request, pk: int, *args, **kwargs):
         document = self.live_document(pk, missing=NO_ITEM.format(pk=pk))
         limit, offset = limit_offset(request)
-        versions = selectors.versions_visible(caller=self.caller, document=document, page_id=pk)
+        publishers = sees_publishers(request.user)
+        versions = selectors.versions_visible(
+            caller=self.caller, document=document, page_id=pk, with_publishers=publishers
+        )
         count = len(versions)
         results = VersionSerializer(
-            versions[offset : offset + limit], many=True, context={"request": request}
+            versions[offset : offset + limit],
+            many=True,
+            context={"request": request, "publishers": publishers},
         ).data
         payload = {
             "count": count,

@@ -272,6 +272,8 @@ REST_FRAMEWORK = {
         "anon": env_str("API_ANON_RATE", "600/minute"),
         "user": env_str("API_TOKEN_RATE", "3000/minute"),
         "preview": env_str("API_PREVIEW_RATE", "600/minute"),
+        # Failed token authentications per client address (api.throttling.AuthFailureThrottle).
+        "auth_failure": env_str("API_AUTH_FAILURE_RATE", "30/minute"),
     },
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -279,6 +281,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
+
+# Reverse proxies (CIDRs) whose X-Forwarded-For is believed: throttles and logs then see the
+# client they name (api.clientip). None by default: the header is ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISECG content delivery API",
@@ -294,6 +300,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.item_schemas_from_registry",
+        "api.schema.query_arrays_not_empty",
     ],
 }
 

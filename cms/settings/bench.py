@@ -30,7 +30,7 @@ ROOT_URLCONF = "bench.urls"
 # wrk's 16 connections from one address would be throttled within a second.
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
-    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "preview": None},
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "preview": None, "auth_failure": None},
 }
 
 # Wagtail v2/v3: allow the list sizes the benchmark asks for (v2 defaults to at most 20).

@@ -1,7 +1,9 @@
 """Send one webhook request, refusing to talk to an address the SSRF rule forbids.
 
-The check runs on the socket's peer address once connected, so a DNS answer that changes
-between the check and the connection (DNS rebinding) cannot slip through. Redirects are not
+The check runs on the socket's peer address once connected (`peer_check`, the same rule as
+when the URL was saved: `targets.address_check`, which judges an address by what it reaches), so
+a DNS answer that changes between the check and the connection (DNS rebinding) cannot slip
+through. Redirects are not
 followed (a 3xx is a failed attempt), environment proxies and .netrc are ignored.
 """
 
@@ -23,11 +25,16 @@ from .targets import TargetRefused, address_check
 USER_AGENT = "isecg-cms-webhooks/1.0"
 
 
+def peer_check(sock) -> None:
+    """Raise `TargetRefused` unless the address the socket really connected to is allowed."""
+    address_check(sock.getpeername()[0].split("%", 1)[0])
+
+
 class _CheckedConnectionMixin:
     def _new_conn(self):
         sock = super()._new_conn()
         try:
-            address_check(sock.getpeername()[0])
+            peer_check(sock)
         except TargetRefused:
             sock.close()
             raise
