@@ -1,15 +1,23 @@
 """The change log: the one place feed entries are built, numbered and announced.
 
 Every pipeline write takes the feed lock first (`feed_lock`) and appends its entries with
-`changes_append`, whichever path it comes from (a publish, a bulk load, the benchmark). Each new
-entries are handed, inside the transaction that recorded them, to the listeners below: the
-webhook outbox writes their deliveries there, and the frontend-cache purge is queued for the
-commit.
+`changes_append`, whichever path it comes from (a publish, a bulk load, a release, the
+benchmark). Each new entries are handed, inside the transaction that recorded them, to the
+listeners below: the webhook outbox writes their deliveries there, and the frontend-cache purge
+is queued for the commit.
+
+A release publishes many pages in one transaction inside `feed_release`: every entry appended
+there carries the release's id. The id travels on the locked feed row itself, not in
+thread-local state: it is set and cleared inside the release's transaction, which holds the
+row lock throughout, so no other transaction can append meanwhile (they wait on the lock) or
+ever read it set (it is cleared before commit, or rolled back with everything else). The
+entries of a release are therefore consecutive and become visible at one commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -78,6 +86,7 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
             event_id=Change.new_event_id(),
             is_public=any(not audience for audience in entry.audiences),
             audiences=entry.audiences,
+            release_id=state.release_id,
         )
         for offset, entry in enumerate(entries, start=1)
     )
@@ -91,6 +100,26 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
 def change_append(**entry) -> Change:
     """Append one entry (the fields of `Entry`) to the change log; return it."""
     return changes_append(entries=[Entry(**entry)])[0]
+
+
+class FeedReleaseBusy(RuntimeError):
+    """A release is already being appended in this transaction."""
+
+
+@contextmanager
+def feed_release(*, release_id: int) -> Iterator[FeedState]:
+    """Mark every entry appended inside the block as part of release `release_id`.
+
+    Takes the feed lock (held until the surrounding transaction ends) and runs the block in a
+    savepoint: if the block raises, the mark is rolled back with what it appended.
+    """
+    with transaction.atomic():
+        state = feed_lock()
+        if state.release_id is not None:
+            raise FeedReleaseBusy(f"Release {state.release_id} is already being appended.")
+        FeedState.objects.filter(pk=1).update(release_id=release_id)
+        yield state
+        FeedState.objects.filter(pk=1).update(release_id=None)
 
 
 @dataclass(frozen=True)
