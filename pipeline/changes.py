@@ -16,13 +16,14 @@ entries of a release are therefore consecutive and become visible at one commit.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -120,6 +121,36 @@ def feed_release(*, release_id: int) -> Iterator[FeedState]:
         FeedState.objects.filter(pk=1).update(release_id=release_id)
         yield state
         FeedState.objects.filter(pk=1).update(release_id=None)
+
+
+def feed_position() -> str:
+    """Return a token that changes with every change-log entry, in every process.
+
+    Every publish, unpublish, delete, move, visibility change and re-render of a delivered
+    document appends an entry in the same transaction, so anything derived from the published
+    documents at one position (a list response, a release preview) stays right until the next.
+    The entry's random event id keeps positions unique even when a transaction that took a seq
+    rolls back and the seq is taken again.
+    """
+    connection = connections[Change.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(feed_position_sql(connection.vendor))
+        row = cursor.fetchone()
+    return "empty" if row is None else f"{row[0]}.{row[1]}"
+
+
+@functools.cache
+def feed_position_sql(vendor: str) -> str:
+    """Return the SQL `feed_position` runs.
+
+    Plain SQL, built once: on a cached list this query is most of the work, and building it
+    with the ORM on every request cost more than running it (an index lookup on the pk).
+    """
+    quote = connections[Change.objects.db].ops.quote_name
+    seq = quote(Change._meta.get_field("seq").column)
+    event_id = quote(Change._meta.get_field("event_id").column)
+    table = quote(Change._meta.db_table)
+    return f"SELECT {seq}, {event_id} FROM {table} ORDER BY {seq} DESC LIMIT 1"  # noqa: S608
 
 
 @dataclass(frozen=True)

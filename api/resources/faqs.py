@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema_view
 from content_models.models import FAQPage
 from documents.serializers.faqs import FAQSerializer
 
-from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
+from ..schema import CollectionSchema, PaginatedItemsSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
 
@@ -18,7 +18,7 @@ class FAQFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PaginatedFAQListSerializer(PaginatedSerializer):
+class PaginatedFAQListSerializer(PaginatedItemsSerializer):
     results = FAQSerializer(many=True)
 
 

@@ -25,8 +25,9 @@ from django_tasks_db import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction
+from wagtail import hooks
 
-from pipeline.scheduling import scheduled_publishing_run
+from pipeline.scheduling import BEAT_JOB_HOOK, scheduled_publishing_run
 from pipeline.webhooks.sweeper import deliveries_sweep
 
 logger = logging.getLogger("pipeline.worker")
@@ -34,9 +35,11 @@ WORKER_CONN_MAX_AGE = 300
 
 
 def beat_once() -> None:
-    """Run each periodic job once; one job failing does not stop the others."""
+    """Run each periodic job once (with those registered by the `register_beat_job` hook);
+    one job failing does not stop the others."""
     for name, job in (
         ("scheduled publishing", scheduled_publishing_run),
+        *((job.__name__, job) for job in hooks.get_hooks(BEAT_JOB_HOOK)),
         ("webhook sweeper", deliveries_sweep),
     ):
         try:
