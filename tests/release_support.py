@@ -136,3 +136,14 @@ def release_site(home):
     s.faq = publish(faq)
     s.about = publish(StandardPageFactory(parent=s.home, slug="about", title="About"))
     return s
+
+
+@pytest.fixture
+def three_changes(release_site, editor):
+    """Drafts of an FAQ answer, a member's new name (no longer an ISS partner), and a new
+    roadmap release naming that member: what a release of the fourth edition changes."""
+    s = release_site
+    s.faq = draft_answer(s.faq, NEW_ANSWER, user=editor)
+    s.nasa = draft(s.nasa, title=NEW_NAME, iss_partner=False, user=editor)
+    s.ger4 = new_release_draft(s, user=editor)
+    return s

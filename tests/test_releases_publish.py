@@ -22,27 +22,14 @@ from releases.scheduling import releases_publish_due
 
 from .pipeline_support import edit
 from .release_support import (
-    NEW_ANSWER,
     NEW_NAME,
     approve,
     draft,
-    draft_answer,
     fresh,
-    new_release_draft,
     release_of,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def three_changes(release_site, editor):
-    """An FAQ answer, a member's new name and a new roadmap release naming that member."""
-    s = release_site
-    s.faq = draft_answer(s.faq, NEW_ANSWER, user=editor)
-    s.nasa = draft(s.nasa, title=NEW_NAME, user=editor)
-    s.ger4 = new_release_draft(s, user=editor)
-    return s
 
 
 @pytest.fixture
