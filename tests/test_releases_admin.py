@@ -159,7 +159,9 @@ def test_editor_builds_and_submits_a_release_reviewer_approves_and_schedules_wor
     assert [a["title"] for a in edition["contributing_agencies"]] == [NEW_NAME]
     published = api_client.get(f"/api/v1/releases/{release.pk}/").json()
     assert sorted(i["id"] for i in published["items"]) == sorted([s.faq.pk, s.nasa.pk, ger4.pk])
-    assert "v" in reviewer_client.get(screen(release)).content.decode()
+    after = reviewer_client.get(screen(release)).content.decode()
+    for item in release.items.all():
+        assert f"<td>v{item.version}</td>" in after
 
 
 def test_a_reviewer_requests_changes_with_a_comment_and_the_release_is_open_again(
