@@ -340,31 +340,41 @@ def _publish(release_id: int, *, user, scheduled: bool) -> Release:
     with feed_release(release_id=release.pk):
         for item in items:
             _item_publish(item, pages[item.page_id], user=user, log_action=log_action)
+        _check_outcome(items, pages)
     return _record(release, items, user=user)
 
 
 def _item_publish(item: ReleaseItem, page: Page, *, user, log_action) -> None:
     """Publish (or unpublish) one item through Wagtail, so the pipeline records it as any
-    publish; check that the page is then as the release says."""
+    publish does."""
     try:
         if item.action == Action.PUBLISH:
             item.revision.publish(user=user, log_action=log_action, skip_permission_checks=True)
-            went_live = Page.objects.filter(
-                pk=page.pk, live=True, live_revision_id=item.revision_id
-            ).exists()
-            if not went_live:
-                raise ReleaseRefused(
-                    "it did not go live (its draft has a go-live time of its own: clear it)."
-                )
         else:
             UnpublishPageAction(page.specific, user=user, log_action=log_action).execute(
                 skip_permission_checks=True
             )
     except Exception as error:
         error.release_page = page.get_admin_display_title()
-        if isinstance(error, ReleaseRefused):
-            raise ReleaseFailed(failure_reason(error)) from error
         raise
+
+
+def _check_outcome(items: list[ReleaseItem], pages: dict[int, Page]) -> None:
+    """Fail unless every page is now as the release says: live on its pinned revision, or not
+    live (a draft with a go-live time of its own is only scheduled by Wagtail's publish)."""
+    now = dict(
+        Page.objects.filter(pk__in=pages).values_list("pk", "live_revision_id").filter(live=True)
+    )
+    for item in items:
+        expected = item.revision_id if item.action == Action.PUBLISH else None
+        if now.get(item.page_id) != expected:
+            title = pages[item.page_id].get_admin_display_title()
+            raise ReleaseFailed(
+                f"{title}: it did not go live as pinned (its draft has a go-live time of its "
+                "own: clear it)."
+                if expected
+                else f"{title}: it is still live."
+            )
 
 
 def _record(release: Release, items: list[ReleaseItem], *, user) -> Release:
