@@ -6,6 +6,8 @@ Tokens are refused as page previews are: forged, expired, revoked, for another r
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -314,3 +316,21 @@ def test_a_published_release_is_no_longer_previewed(
 
     refused(get(api_client, "/api/v1/members/", token), 403, "closed")
     assert ok(get(api_client, f"/api/v1/members/{three_changes.nasa.pk}/"))["title"] == NEW_NAME
+
+
+# Cost -----------------------------------------------------------------------------------------
+
+
+def test_a_preview_renders_the_release_once_and_lists_at_a_fixed_cost(
+    three_changes, token, api_client, django_assert_max_num_queries
+):
+    get(api_client, "/api/v1/members/", token)  # renders the release's documents, once
+    counts = []
+    for limit in (1, 2, 20):
+        with CaptureQueriesContext(connection) as queries:
+            ok(get(api_client, "/api/v1/members/", token, limit=limit))
+        counts.append(len(queries))
+    with django_assert_max_num_queries(8):
+        ok(get(api_client, f"/api/v1/members/{three_changes.nasa.pk}/", token))
+
+    assert counts[0] == counts[1] == counts[2] <= 10
