@@ -16,8 +16,11 @@ from django.test.testcases import QuietWSGIRequestHandler
 from rest_framework.throttling import SimpleRateThrottle
 from wagtail.models import Site
 
+from releases import services
+
 from .conftest import build_site, index_for_search, token_for
 from .factories import UserFactory
+from .release_support import draft, release_of
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 CHECKS = ",".join(
@@ -94,6 +97,7 @@ def served_site(live_server, monkeypatch):
         {"anon": "100000/minute", "user": "100000/minute", "preview": "100000/minute"},
     )
     site = build_site(Site.objects.get(is_default_site=True).root_page.specific)
+    services.release_publish(release=release_of(draft(site.nasa, summary="Released.")))
     index_for_search()
     return site
 
