@@ -82,9 +82,9 @@ class ReleaseViewSet(SnippetViewSet):
     edit_handler = ObjectList(
         [FieldPanel("title"), FieldPanel("notes"), ReleaseItemsPanel(heading="Pages")]
     )
+    # Wagtail adds the status column (a draft-state model's `status_string`: the release's).
     list_display = [
         TitleColumn("title", label="Title", get_url=screen_url),
-        Column("status", label="Status", accessor="get_status_display"),
         Column("items", label="Pages", accessor=item_count),
         Column("publish_at", label="Go-live time"),
         Column("owner", label="Owner"),
