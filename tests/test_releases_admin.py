@@ -258,3 +258,25 @@ def test_preview_opens_the_frontend_with_a_live_release_token(
     assert response.url.startswith(f"{settings.FRONTEND_URL}/?release_token=")
     assert "no-store" in response["Cache-Control"]
     assert release.links.get().kind == "live"
+
+
+def test_pages_are_added_and_removed_on_the_release_screen(three_changes, editor_client):
+    s = three_changes
+    release = release_of(s.faq, approved=False)
+
+    added = editor_client.post(act(release, "item_add"), {"page": s.nasa.pk, "action": "publish"})
+    unpublish = editor_client.post(
+        act(release, "item_add"), {"page": s.esa.pk, "action": "unpublish"}
+    )
+    missing = editor_client.post(act(release, "item_add"), {"action": "publish"})
+
+    assert added.status_code == 302 and unpublish.status_code == 302
+    assert {(i.page_id, i.action) for i in release.items.all()} == {
+        (s.faq.pk, "publish"),
+        (s.nasa.pk, "publish"),
+        (s.esa.pk, "unpublish"),
+    }
+    assert missing.status_code == 400 and "This field is required" in missing.content.decode()
+    item = release.items.get(page_id=s.faq.pk)
+    editor_client.post(act(release, "item_remove"), {"item": item.pk})
+    assert not release.items.filter(page_id=s.faq.pk).exists()
