@@ -3,6 +3,10 @@
 A caller sees a page when it is live, has a published document, and the document's audience
 (the page's view restrictions) admits the caller. Drafts never reach this module: documents
 are rendered from the live page at publish time, previews go through `preview` tokens.
+
+A request with a valid release token reads an overlay (`releases.overlay`): the same rule over
+the documents the release would publish, the pages it unpublishes hidden, every other document
+live. Only that request: nothing here keeps it.
 """
 
 from django.db.models import Q, QuerySet
@@ -10,6 +14,8 @@ from wagtail.models import Page
 
 from documents.audience import ANONYMOUS, Caller, audience_allows
 from pipeline.models import Change, LiveDocument, PublishedVersion
+from releases.models import ReleaseItem
+from releases.overlay import OverlayDocument, ReleaseOverlay
 
 
 def caller_of(request) -> Caller:
@@ -34,9 +40,26 @@ def visibility_q(caller: Caller, prefix: str = "live_document__") -> Q:
     return visible
 
 
-def visible_pages(caller: Caller, model: type[Page] = Page) -> QuerySet:
-    """Return the pages of `model` the caller may read."""
-    return model.objects.filter(live=True, live_document__isnull=False).filter(visibility_q(caller))
+def visible_pages(
+    caller: Caller, model: type[Page] = Page, overlay: ReleaseOverlay | None = None
+) -> QuerySet:
+    """Return the pages of `model` the caller may read (as a release would leave them)."""
+    live = model.objects.filter(live=True, live_document__isnull=False).filter(visibility_q(caller))
+    if overlay is None:
+        return live
+    released = [
+        page_id
+        for page_id in overlay.pages
+        if page_id in overlay.documents
+        and overlay_document_visible(caller, overlay.documents[page_id])
+    ]
+    unchanged = live.exclude(pk__in=list(overlay.pages) + list(overlay.hidden))
+    return model.objects.filter(Q(pk__in=unchanged.values("pk")) | Q(pk__in=released))
+
+
+def overlay_document_visible(caller: Caller, document: OverlayDocument) -> bool:
+    """Return whether the caller may read a document of a release overlay (its audience)."""
+    return audience_allows(document.audience, caller)
 
 
 def visible_documents(caller: Caller) -> QuerySet:
@@ -78,3 +101,9 @@ def visible_changes(caller: Caller) -> tuple[QuerySet, callable]:
             or any(audience_allows(audience, caller) for audience in change.audiences)
         ),
     )
+
+
+def release_item_visible(caller: Caller, item: ReleaseItem) -> bool:
+    """Return whether the caller may see that a published release changed this item: whoever
+    may read the version it published (as the change feed decides for its entry)."""
+    return item.audience is not None and audience_allows(item.audience, caller)

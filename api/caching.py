@@ -1,17 +1,15 @@
 """HTTP caching for every GET: strong ETags, 304 revalidation, Cache-Control, Last-Modified."""
 
-import functools
 import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
 
-from pipeline.models import Change
+from pipeline.changes import feed_position
 
 
 def etag_matches(request, etag: str) -> bool:
@@ -71,32 +69,6 @@ def json_response(
 LIST_CACHE_PREFIX = "api:list:1:"
 
 ListEntry = tuple[str, str, datetime | None]  # body, etag, last modified
-
-
-def feed_position() -> str:
-    """Return a token that changes with every change-log entry, in every process.
-
-    Every publish, unpublish, delete, move, visibility change and re-render of a delivered
-    document appends an entry in the same transaction, so a list rendered at one position
-    stays right until the next. The entry's random event id keeps positions unique even when
-    a transaction that took a seq rolls back and the seq is taken again.
-    """
-    connection = connections[Change.objects.db]
-    with connection.cursor() as cursor:
-        cursor.execute(_feed_position_sql(connection.vendor))
-        row = cursor.fetchone()
-    return "empty" if row is None else f"{row[0]}.{row[1]}"
-
-
-@functools.cache
-def _feed_position_sql(vendor: str) -> str:
-    # Plain SQL, built once: on a cached list this query is most of the work, and building it
-    # with the ORM on every request cost more than running it (an index lookup on the pk).
-    quote = connections[Change.objects.db].ops.quote_name
-    seq = quote(Change._meta.get_field("seq").column)
-    event_id = quote(Change._meta.get_field("event_id").column)
-    table = quote(Change._meta.db_table)
-    return f"SELECT {seq}, {event_id} FROM {table} ORDER BY {seq} DESC LIMIT 1"  # noqa: S608
 
 
 def public_list(request, render: Callable[[], tuple[str, datetime | None]]) -> ListEntry:

@@ -81,7 +81,8 @@ def exception_handler(exc, context):
         return problem(500, "The server failed to answer this request; it has been logged.")
     detail, errors = _detail_text(exc.detail)
     extra = {"errors": errors} if errors else {}
-    response = problem(exc.status_code, detail, **extra)
+    extra |= getattr(exc, "problem_extra", {})  # e.g. a refused token's `reason`
+    response = problem(exc.status_code, detail, title=getattr(exc, "problem_title", None), **extra)
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None) is not None:

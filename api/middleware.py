@@ -2,7 +2,7 @@
 
 A frontend or CDN that holds a response revalidates it with `If-None-Match`. What an anonymous
 caller gets at a URL is decided by the published content alone, and every change to that
-content appends a change-log entry in its own transaction (see `api.caching.feed_position`).
+content appends a change-log entry in its own transaction (see `pipeline.changes.feed_position`).
 So once a full request has answered a URL at some feed position, the same URL keeps the same
 ETag until the position moves. This middleware remembers, per URL, the position and the
 validators of the last answer, and while the position has not moved answers a matching
@@ -10,7 +10,8 @@ validators of the last answer, and while the position has not moved answers a ma
 session, no DRF, no serializer.
 
 Only what is safe to answer this way is: GET or HEAD under the API's prefix, no
-`Authorization` header (a token's view depends on its groups), and only responses a view marked
+`Authorization` header (a token's view depends on its groups), no release token (a release
+preview is one reviewer's, and never remembered), and only responses a view marked
 `feed_validated` (public item and page lists, details, versions and resolve; not search, whose
 index is updated by a task after the publish, nor the feed itself, whose old cursors expire with
 time). Anonymous throttling still applies, on the same counters as the views'. Entries expire
@@ -26,6 +27,7 @@ from django.core.cache import cache
 from django.http import HttpResponseNotModified
 
 from .caching import etag_matches, feed_position
+from .release_preview import RELEASE_TOKEN
 from .throttling import AnonRateThrottle
 
 KEY_PREFIX = "api:revalidate:1:"
@@ -45,6 +47,7 @@ class FastRevalidationMiddleware:
             or "HTTP_IF_NONE_MATCH" not in request.META
             or "HTTP_AUTHORIZATION" in request.META
             or not request.path.startswith(self.prefix)
+            or RELEASE_TOKEN in request.GET
         ):
             return self.get_response(request)
 

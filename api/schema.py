@@ -12,6 +12,7 @@ from documents.paths import api_prefix
 from documents.registry import SERIALIZERS
 
 from .params import DEFAULT_LIMIT, MAX_INT, MAX_LIMIT
+from .release_preview import RELEASE_TOKEN, ReleasePreviewMetaSerializer
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -37,6 +38,28 @@ ERRORS = {
     **problem(429, "Too many requests; retry after Retry-After seconds."),
 }
 NOT_FOUND = problem(404, "No such item, or the caller may not read it.")
+RELEASE_PREVIEW_ERRORS = {
+    **ERRORS,
+    **problem(
+        401,
+        "The API token is malformed, unknown or revoked; or the release token is missing, "
+        "invalid or expired (`reason`: missing, invalid, expired).",
+    ),
+    **problem(
+        403,
+        "The release token was revoked, is for another release, or its release was published "
+        "or cancelled (`reason`: revoked, wrong_release, closed).",
+    ),
+}
+RELEASE_TOKEN_PARAMETER = OpenApiParameter(
+    RELEASE_TOKEN,
+    OpenApiTypes.STR,
+    description=(
+        "A release preview token: answer as if that release were published (unchanged items "
+        "live). Private, no-store, noindex; `meta.preview` names the release. A token that "
+        "grants nothing is a 401/403 problem with a `reason`."
+    ),
+)
 NOT_MODIFIED = {304: OpenApiResponse(description="The caller's copy (If-None-Match) is current.")}
 
 
@@ -89,6 +112,10 @@ def item_schemas_from_registry(result, generator, request, public):
     for name, api_types in types.items():
         if name in schemas:
             schemas[name]["properties"]["type"] = {"type": "string", "enum": api_types}
+            schemas[name]["properties"]["meta"] = {
+                "$ref": "#/components/schemas/ReleasePreviewMeta",
+                "description": "Only in a release preview (`release_token`).",
+            }
             schemas[name]["required"] = ["id", "type"]
     return result
 
@@ -110,6 +137,12 @@ class PaginatedSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     next = serializers.URLField(allow_null=True)
     previous = serializers.URLField(allow_null=True)
+
+
+class PaginatedItemsSerializer(PaginatedSerializer):
+    """The envelope of item lists, which a release token may preview."""
+
+    meta = ReleasePreviewMetaSerializer(required=False)
 
 
 LIST_DESCRIPTION = (
@@ -146,8 +179,8 @@ class CollectionSchema:
             operation_id=f"{self.page_type}_list",
             summary=summary or f"List published {self.noun}s",
             description=LIST_DESCRIPTION.format(noun=self.noun) + note,
-            parameters=[LIMIT, OFFSET, self.fields],
-            responses={200: self.paginated, **NOT_MODIFIED, **ERRORS},
+            parameters=[LIMIT, OFFSET, self.fields, RELEASE_TOKEN_PARAMETER],
+            responses={200: self.paginated, **NOT_MODIFIED, **RELEASE_PREVIEW_ERRORS},
             tags=[self.tag],
         )
 
@@ -156,8 +189,13 @@ class CollectionSchema:
             operation_id=f"{self.page_type}_retrieve",
             summary=summary or f"Get a published {self.noun}",
             description=DETAIL_DESCRIPTION.format(noun=self.noun),
-            parameters=[self.fields, AS_OF],
-            responses={200: self.item, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+            parameters=[self.fields, AS_OF, RELEASE_TOKEN_PARAMETER],
+            responses={
+                200: self.item,
+                **NOT_MODIFIED,
+                **RELEASE_PREVIEW_ERRORS,
+                **NOT_FOUND,
+            },
             tags=[self.tag],
         )
 

@@ -12,6 +12,7 @@ from .resources.health import HealthView
 from .resources.members import MemberDetailView, MemberListView
 from .resources.pages import PageDetailView, PageListView, ResolveView
 from .resources.preview import PreviewView
+from .resources.releases import ReleaseDetailView, ReleaseListView
 from .resources.roadmap_releases import RoadmapReleaseDetailView, RoadmapReleaseListView
 from .resources.search import SearchView
 from .resources.versions import (
@@ -60,6 +61,8 @@ urlpatterns = [
     ),
     path("search/", SearchView.as_view(), name="search"),
     path("changes/", ChangesView.as_view(), name="changes"),
+    path("releases/", ReleaseListView.as_view(), name="releases-list"),
+    path("releases/<int:pk>/", ReleaseDetailView.as_view(), name="releases-detail"),
     path("preview/", PreviewView.as_view(), name="preview"),
     path("health/", HealthView.as_view(), name="health"),
     # Rendered per request; conditional_page gives them a strong ETag and answers 304s.

@@ -10,6 +10,7 @@ COLLECTION_BY_TYPE = {
     "roadmap_release": "roadmap-releases",
 }
 PAGES = "pages"
+RELEASES = "releases"  # published releases (many page changes that went live at once)
 
 
 def api_prefix() -> str:

@@ -10,7 +10,7 @@ re-renders it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cached_property
 from html import escape
 
@@ -38,14 +38,27 @@ def page_type_of(page: Page) -> str:
 
 
 class RenderContext:
-    """What rendering one document needs, and what it found the document depends on."""
+    """What rendering one document needs, and what it found the document depends on.
 
-    def __init__(self, *, audience: Audience = PUBLIC, version: int | None = None):
+    `pages` stands other objects in for some pages when the document links to or embeds them:
+    a release preview passes each page of the release as its pinned revision (None for a page
+    the release unpublishes), so documents show the site as it will be once the release is
+    published. Every other page resolves to its live row.
+    """
+
+    def __init__(
+        self,
+        *,
+        audience: Audience = PUBLIC,
+        version: int | None = None,
+        pages: Mapping[int, Page | None] | None = None,
+    ):
         self.audience = audience
         self.version = version
         self.dependencies: set[tuple[str, int]] = set()
         self._page_cache: dict[int, Page | None] = {}
         self._audience_cache: dict[int, Audience] = {}
+        self._stand_ins: Mapping[int, Page | None] = pages or {}
 
     # URLs -----------------------------------------------------------------------------------
 
@@ -100,9 +113,12 @@ class RenderContext:
     def _load_pages(self, ids: list[int]) -> None:
         if not ids:
             return
-        live = {p.pk: p for p in Page.objects.filter(pk__in=ids, live=True).specific()}
+        rows = [i for i in ids if i not in self._stand_ins]
+        live = {}
+        if rows:
+            live = {p.pk: p for p in Page.objects.filter(pk__in=rows, live=True).specific()}
         for page_id in ids:
-            page = live.get(page_id)
+            page = self._stand_ins[page_id] if page_id in self._stand_ins else live.get(page_id)
             if page is not None and not audience_covers(self.audience, audience_for_page(page)):
                 page = None
             self._page_cache[page_id] = page

@@ -21,7 +21,7 @@ from django.db import transaction
 from django_tasks.base import TASK_MAX_PRIORITY
 from wagtail.contrib.frontend_cache.tasks import purge_urls_from_cache_task
 
-from documents.paths import PAGES, collection_of, collection_path, item_path
+from documents.paths import PAGES, RELEASES, collection_of, collection_path, item_path
 
 from .models import Change, PublishedVersion
 
@@ -36,6 +36,8 @@ def change_api_paths(change: Change) -> set[str]:
     """Return the API paths (with query) whose responses this change may have changed."""
     collections = {PAGES, collection_of(change.type)}
     paths = {collection_path("changes")}
+    if change.release_id is not None:  # the release is now listed among published releases
+        paths |= {collection_path(RELEASES), item_path(RELEASES, change.release_id)}
     for collection in collections:
         item = item_path(collection, change.page_id)
         paths |= {collection_path(collection), item, f"{item}versions/"}

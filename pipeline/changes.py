@@ -1,20 +1,29 @@
 """The change log: the one place feed entries are built, numbered and announced.
 
 Every pipeline write takes the feed lock first (`feed_lock`) and appends its entries with
-`changes_append`, whichever path it comes from (a publish, a bulk load, the benchmark). Each new
-entries are handed, inside the transaction that recorded them, to the listeners below: the
-webhook outbox writes their deliveries there, and the frontend-cache purge is queued for the
-commit.
+`changes_append`, whichever path it comes from (a publish, a bulk load, a release, the
+benchmark). Each new entries are handed, inside the transaction that recorded them, to the
+listeners below: the webhook outbox writes their deliveries there, and the frontend-cache purge
+is queued for the commit.
+
+A release publishes many pages in one transaction inside `feed_release`: every entry appended
+there carries the release's id. The id travels on the locked feed row itself, not in
+thread-local state: it is set and cleared inside the release's transaction, which holds the
+row lock throughout, so no other transaction can append meanwhile (they wait on the lock) or
+ever read it set (it is cleared before commit, or rolled back with everything else). The
+entries of a release are therefore consecutive and become visible at one commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -78,6 +87,7 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
             event_id=Change.new_event_id(),
             is_public=any(not audience for audience in entry.audiences),
             audiences=entry.audiences,
+            release_id=state.release_id,
         )
         for offset, entry in enumerate(entries, start=1)
     )
@@ -91,6 +101,56 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
 def change_append(**entry) -> Change:
     """Append one entry (the fields of `Entry`) to the change log; return it."""
     return changes_append(entries=[Entry(**entry)])[0]
+
+
+class FeedReleaseBusy(RuntimeError):
+    """A release is already being appended in this transaction."""
+
+
+@contextmanager
+def feed_release(*, release_id: int) -> Iterator[FeedState]:
+    """Mark every entry appended inside the block as part of release `release_id`.
+
+    Takes the feed lock (held until the surrounding transaction ends) and runs the block in a
+    savepoint: if the block raises, the mark is rolled back with what it appended.
+    """
+    with transaction.atomic():
+        state = feed_lock()
+        if state.release_id is not None:
+            raise FeedReleaseBusy(f"Release {state.release_id} is already being appended.")
+        FeedState.objects.filter(pk=1).update(release_id=release_id)
+        yield state
+        FeedState.objects.filter(pk=1).update(release_id=None)
+
+
+def feed_position() -> str:
+    """Return a token that changes with every change-log entry, in every process.
+
+    Every publish, unpublish, delete, move, visibility change and re-render of a delivered
+    document appends an entry in the same transaction, so anything derived from the published
+    documents at one position (a list response, a release preview) stays right until the next.
+    The entry's random event id keeps positions unique even when a transaction that took a seq
+    rolls back and the seq is taken again.
+    """
+    connection = connections[Change.objects.db]
+    with connection.cursor() as cursor:
+        cursor.execute(feed_position_sql(connection.vendor))
+        row = cursor.fetchone()
+    return "empty" if row is None else f"{row[0]}.{row[1]}"
+
+
+@functools.cache
+def feed_position_sql(vendor: str) -> str:
+    """Return the SQL `feed_position` runs.
+
+    Plain SQL, built once: on a cached list this query is most of the work, and building it
+    with the ORM on every request cost more than running it (an index lookup on the pk).
+    """
+    quote = connections[Change.objects.db].ops.quote_name
+    seq = quote(Change._meta.get_field("seq").column)
+    event_id = quote(Change._meta.get_field("event_id").column)
+    table = quote(Change._meta.db_table)
+    return f"SELECT {seq}, {event_id} FROM {table} ORDER BY {seq} DESC LIMIT 1"  # noqa: S608
 
 
 @dataclass(frozen=True)

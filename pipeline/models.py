@@ -108,7 +108,11 @@ class DocumentDependency(models.Model):
 
 
 class Change(models.Model):
-    """An entry of the change log. `seq` is assigned in commit order (see `services`)."""
+    """An entry of the change log. `seq` is assigned in commit order (see `changes`).
+
+    `release_id` names the release whose publish appended it (plain id: releases sit above the
+    pipeline); the entries of one release are consecutive and commit together.
+    """
 
     class Action(models.TextChoices):
         PUBLISHED = "published", "Published"
@@ -130,6 +134,12 @@ class Change(models.Model):
         blank=True,
         help_text="Audiences (see LiveDocument) that see this entry; any one suffices.",
     )
+    release_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The release this entry was published in (its entries are consecutive).",
+    )
 
     class Meta:
         ordering = ["seq"]
@@ -149,6 +159,14 @@ class FeedState(models.Model):
     last_seq = models.BigIntegerField(default=0)
     pruned_through = models.BigIntegerField(
         default=0, help_text="Entries up to this seq were removed by retention."
+    )
+    release_id = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "The release whose entries are being appended (see changes.feed_release): set and "
+            "cleared inside that release's transaction, so no other transaction ever sees it."
+        ),
     )
 
     def __str__(self) -> str:

@@ -29,9 +29,10 @@ from django_tasks import TaskResultStatus, task
 from django_tasks.base import Task
 from django_tasks.exceptions import TaskResultDoesNotExist
 from django_tasks_db import DatabaseBackend
+from wagtail import hooks
 
 from .changes import changes_prune
-from .scheduling import scheduled_publishing_run
+from .scheduling import BEAT_JOB_HOOK, scheduled_publishing_run
 from .webhooks.sweeper import deliveries_sweep
 
 logger = logging.getLogger(__name__)
@@ -44,8 +45,14 @@ TASK_RESULTS_DAYS = 1
 
 @task()
 def scheduled_publishing_task() -> dict[str, int]:
-    """Publish and expire what Wagtail's scheduling made due (`pipeline.scheduling`)."""
+    """Publish and expire what Wagtail's scheduling made due (`pipeline.scheduling`), then run
+    the jobs apps above the pipeline register for the beat (e.g. releases going live)."""
     run = scheduled_publishing_run()
+    for job in hooks.get_hooks(BEAT_JOB_HOOK):
+        try:
+            job()
+        except Exception:
+            logger.exception("The beat job %s failed; it runs again at the next beat.", job)
     return {"published": len(run.published), "expired": len(run.expired), "failed": len(run.failed)}
 
 

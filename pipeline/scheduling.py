@@ -19,6 +19,10 @@ from wagtail.models import DraftStateMixin, Page, Revision
 
 logger = logging.getLogger(__name__)
 
+# Apps above the pipeline add periodic jobs to the worker's beat with this Wagtail hook (a
+# function taking no arguments), e.g. releases' go-live publishing.
+BEAT_JOB_HOOK = "register_beat_job"
+
 
 @dataclass
 class ScheduledRun:

@@ -8,7 +8,7 @@ single publish, a re-render, a bulk load) goes through both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -39,11 +39,15 @@ class Rendered:
 
 
 def document_render(
-    page: Page, *, audience: Audience, root_url_path: str | None = None
+    page: Page,
+    *,
+    audience: Audience,
+    root_url_path: str | None = None,
+    pages: Mapping[int, Page | None] | None = None,
 ) -> Rendered:
     """Render a live page's document for `audience` (the site root path may be passed in once
-    for many pages)."""
-    context = RenderContext(audience=audience)
+    for many pages; `pages` stands in for pages it links to, see `RenderContext`)."""
+    context = RenderContext(audience=audience, pages=pages)
     if root_url_path is not None:
         context.__dict__["_root_url_path"] = root_url_path  # the cached_property, looked up once
     data = render_data(page, context)

@@ -27,7 +27,8 @@ from .factories import (
     UserFactory,
 )
 
-pytest_plugins = ["tests.pipeline_support"]  # site_tree: the pipeline tests' small site
+# site_tree: the pipeline tests' small site; release_site: the release tests' one
+pytest_plugins = ["tests.pipeline_support", "tests.release_support"]
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
 

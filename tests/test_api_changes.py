@@ -7,7 +7,7 @@ from .factories import StandardPageFactory
 
 pytestmark = pytest.mark.django_db
 
-ENTRY_FIELDS = {"seq", "action", "type", "id", "version", "at", "api_url"}
+ENTRY_FIELDS = {"seq", "action", "type", "id", "version", "at", "release", "api_url"}
 
 
 def feed(client, **params):

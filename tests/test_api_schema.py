@@ -158,11 +158,17 @@ def test_pages_list_documents_type_and_parent(schema):
 @pytest.mark.parametrize(
     ("path", "required", "optional"),
     [
-        ("/api/v1/members/{id}/", set(), {"fields", "as_of"}),
-        ("/api/v1/pages/resolve/", {"path"}, {"fields"}),
+        ("/api/v1/members/{id}/", set(), {"fields", "as_of", "release_token"}),
+        ("/api/v1/pages/resolve/", {"path"}, {"fields", "release_token"}),
         ("/api/v1/search/", {"q"}, {"type", "limit", "offset"}),
         ("/api/v1/changes/", set(), {"cursor", "limit"}),
         ("/api/v1/members/{id}/versions/", set(), {"limit", "offset"}),
+        (
+            "/api/v1/releases/",
+            set(),
+            {"published_after", "published_before", "limit", "offset", "release_token"},
+        ),
+        ("/api/v1/releases/{id}/", set(), {"release_token"}),
     ],
 )
 def test_other_operations_document_their_parameters(schema, path, required, optional):

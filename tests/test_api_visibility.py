@@ -1,11 +1,12 @@
 """Who sees what: every endpoint × {draft-only, live with a newer draft, restricted to Members,
-unpublished} × {anonymous, member token, wrong-group token}.
+unpublished, pending in a release} × {anonymous, member token, wrong-group token}.
 
 A page is visible to a caller when it is live with a published document and its audience
 admits the caller: the live-with-draft page to everyone (its published content only), the
-restricted page to the member token only, the other two to nobody. Nothing hidden may appear
+restricted page to the member token only, the others to nobody. Nothing hidden may appear
 in a list, a detail, search, resolve, versions, the change feed, as an embedded relation or as
-a rich-text link target.
+a rich-text link target. A page pending in a release (never published, its draft in an
+unfinished release) shows only to a request with that release's token.
 """
 
 from types import SimpleNamespace
@@ -18,8 +19,17 @@ from wagtail.models import Page, Site
 from wagtail.rich_text import RichText
 
 from content_models.models import StandardPage
+from releases import previews
+from releases import services as releases
 
-from .conftest import build_site, index_for_search, publish, restrict_to_groups, token_for
+from .conftest import (
+    build_site,
+    ids_of,
+    index_for_search,
+    publish,
+    restrict_to_groups,
+    token_for,
+)
 from .factories import (
     FAQPageFactory,
     MemberProfilePageFactory,
@@ -37,7 +47,7 @@ KINDS = {
     "roadmap_release": ("roadmap-releases", RoadmapReleasePageFactory, "roadmap_index"),
     "page": ("pages", StandardPageFactory, "home"),
 }
-STATES = ["draft_only", "live_with_draft", "restricted", "unpublished"]
+STATES = ["draft_only", "live_with_draft", "restricted", "unpublished", "pending_in_release"]
 CALLERS = ["anonymous", "member", "outsider"]
 CASES = [(kind, state, caller) for kind in KINDS for state in STATES for caller in CALLERS]
 
@@ -102,8 +112,16 @@ def build_matrix(site) -> SimpleNamespace:
         publish(restricted)
 
         publish(pages[kind, "unpublished"]).unpublish()
+    release = releases.release_create(title="Pending pages")
+    for kind in KINDS:
+        pending = pages[kind, "pending_in_release"]
+        pending.save_revision()
+        releases.release_item_add(release=release, page=pending)
+    _link, release_token = previews.release_preview_create(release=release, user=None)
     index_for_search()
-    return SimpleNamespace(pages=pages, linker=linker, embedder=embedder)
+    return SimpleNamespace(
+        pages=pages, linker=linker, embedder=embedder, release_token=release_token
+    )
 
 
 @pytest.fixture(scope="module")
@@ -251,6 +269,7 @@ def test_change_feed(world, kind, state, caller):
         "live_with_draft": ["published"],
         "restricted": ["published"] if caller == "member" else [],
         "unpublished": ["published", "unpublished"],
+        "pending_in_release": [],
     }[state]
     assert actions == expected
 
@@ -394,3 +413,53 @@ def test_a_members_only_version_stays_readable_by_members(world, release_made_pu
     else:
         assert old.status_code == 404
         assert [v["number"] for v in listed["results"]] == [2]
+
+
+# Pending in a release: only with its token ----------------------------------------------------
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_page_pending_in_a_release_shows_with_its_token_on_every_endpoint(world, kind, caller):
+    page = world.pages[kind, "pending_in_release"]
+    client = client_for(world, caller)
+    token = {"release_token": world.release_token}
+    collection = collection_of(kind)
+    path = page.url_path.removeprefix(world.site.home.url_path.rstrip("/"))
+
+    details = [
+        client.get(f"/api/v1/{collection}/{page.pk}/", token),
+        client.get(f"/api/v1/pages/{page.pk}/", token),
+        client.get("/api/v1/pages/resolve/", {"path": path, **token}),
+    ]
+    lists = [
+        client.get(f"/api/v1/{collection}/", {"limit": 100, **token}),
+        client.get("/api/v1/pages/", {"limit": 100, **token}),
+        client.get("/api/v1/pages/", {"child_of": page.get_parent().pk, **token}),
+    ]
+    linker = get_ok(client, f"/api/v1/pages/{world.linker.pk}/", **token)
+
+    for response in details:
+        assert response.status_code == 200, response.content[:300]
+        assert response.json()["id"] == page.pk
+        assert response.json()["meta"]["preview"]["release"]["title"] == "Pending pages"
+        assert response["Cache-Control"] == "private, no-store"
+    for response in lists:
+        assert page.pk in ids_of(response)
+    assert f'data-page-id="{page.pk}"' in linker["body"][0]["value"]
+    if kind == "member":
+        embedder = get_ok(client, f"/api/v1/roadmap-releases/{world.embedder.pk}/", **token)
+        assert page.pk in [a["id"] for a in embedder["contributing_agencies"]]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_page_pending_in_a_release_never_shows_without_its_token(world, kind):
+    page = world.pages[kind, "pending_in_release"]
+    client = client_for(world, "anonymous")
+    client.get(f"/api/v1/{collection_of(kind)}/", {"release_token": world.release_token})
+
+    assert client.get(f"/api/v1/{collection_of(kind)}/{page.pk}/").status_code == 404
+    assert page.pk not in ids_of(client.get(f"/api/v1/{collection_of(kind)}/", {"limit": 100}))
+    assert f'data-page-id="{page.pk}"' not in str(
+        get_ok(client, f"/api/v1/pages/{world.linker.pk}/")
+    )

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from bench.releases import report as release_report
 from bench.run import Measurement, SizeReport, render_report
 from bench.wrk import WrkResult, combine, parse_wrk
 
@@ -127,3 +128,25 @@ def test_bench_settings_serve_wagtail_apis_and_the_floor(tmp_path):
     assert answer["v2"] == "listing" and answer["v3"] == "list_pages"
     assert answer["ours"] == "members-list"
     assert answer["v3_knows_countries"] is True
+
+
+def test_the_release_report_compares_a_release_with_single_publishes():
+    meta = {
+        "started": "2026-01-01 00:00 UTC",
+        "database": "sqlite",
+        "machine": "2 CPUs",
+        "load_before": "1.00 1.00 1.00",
+        "load_after": "1.10 1.00 1.00",
+        "rounds": 5,
+    }
+    result = {
+        "single": {"median_s": 5.0, "min_s": 4.0, "queries": 3200},
+        "release": {"median_s": 4.0, "min_s": 3.5, "queries": 3300},
+    }
+
+    text = release_report(meta, result, 50)
+
+    assert "| 50 single publishes | 50 | 5.00 | 100.0 | 3200 | 64.0 |" in text
+    assert "| one release of 50 pages | 1 | 4.00 | 80.0 | 3300 | 66.0 |" in text
+    assert "load average 1.00 1.00 1.00 before" in text
+    assert "0.80× the time, 1.03× the queries" in text

@@ -47,6 +47,7 @@ def test_entries_come_in_commit_order_with_their_fields(api_client, site_tree):
         "id": about.pk,
         "version": 2,
         "at": stored[-1].at.isoformat().replace("+00:00", "Z"),
+        "release": None,
         "api_url": f"/api/v1/pages/{about.pk}/",
     }
     member = next(e for e in entries if e["id"] == site_tree.nasa.pk)

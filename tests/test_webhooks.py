@@ -93,6 +93,7 @@ def test_delivery_is_signed_per_standard_webhooks_and_carries_the_feed_entry(
             "id": page.pk,
             "version": 1,
             "at": change.at.isoformat().replace("+00:00", "Z"),
+            "release": None,
             "api_url": f"{settings.API_PUBLIC_BASE_URL}/api/v1/pages/{page.pk}/",
         },
     }

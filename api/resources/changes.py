@@ -36,6 +36,14 @@ class ChangeSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="page_id")
     version = serializers.IntegerField(allow_null=True)
     at = serializers.DateTimeField()
+    release = serializers.IntegerField(
+        source="release_id",
+        allow_null=True,
+        help_text=(
+            "The release this change went live in, or null. The entries of a release are "
+            "consecutive and appear in the feed at once (see /releases/)."
+        ),
+    )
     api_url = ItemPathField()
 
 

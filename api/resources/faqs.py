@@ -7,7 +7,7 @@ from content_models.models import FAQPage
 from documents.serializers.faqs import FAQSerializer
 
 from ..filters import TextFilter
-from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
+from ..schema import CollectionSchema, PaginatedItemsSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
 
@@ -19,7 +19,7 @@ class FAQFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PaginatedFAQListSerializer(PaginatedSerializer):
+class PaginatedFAQListSerializer(PaginatedItemsSerializer):
     results = FAQSerializer(many=True)
 
 

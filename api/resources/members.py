@@ -8,7 +8,7 @@ from content_models.models import MemberProfilePage
 from documents.serializers.members import MemberSerializer
 
 from ..filters import StableOrderingFilter, StrictBooleanFilter, TextFilter, YearFilter
-from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
+from ..schema import CollectionSchema, PaginatedItemsSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
 
@@ -35,7 +35,7 @@ class MemberFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PaginatedMemberListSerializer(PaginatedSerializer):
+class PaginatedMemberListSerializer(PaginatedItemsSerializer):
     results = MemberSerializer(many=True)
 
 

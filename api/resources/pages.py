@@ -16,12 +16,14 @@ from .. import selectors
 from ..errors import BadRequest
 from ..filters import IntegerFilter, TextFilter
 from ..params import PATH_PATTERN, fields_param, text_param
+from ..release_preview import RELEASE_TOKEN
 from ..schema import (
-    ERRORS,
     NOT_FOUND,
     NOT_MODIFIED,
+    RELEASE_PREVIEW_ERRORS,
+    RELEASE_TOKEN_PARAMETER,
     CollectionSchema,
-    PaginatedSerializer,
+    PaginatedItemsSerializer,
     fields_parameter,
 )
 from ..views import CollectionMixin, DeliveryView, ItemDetailView, ItemListView, item_fields
@@ -61,7 +63,7 @@ ITEM = _item()
 FIELDS = fields_parameter(item_fields(SERIALIZERS.values()))
 
 
-class PaginatedItemListSerializer(PaginatedSerializer):
+class PaginatedItemListSerializer(PaginatedItemsSerializer):
     results = _item(many=True)
 
 
@@ -101,7 +103,7 @@ class PageDetailView(PageCollection, ItemDetailView):
 class ResolveView(PageCollection, DeliveryView):
     """Find the page a frontend route shows: everything a router needs."""
 
-    params = frozenset({"path", "fields"})
+    params = frozenset({"path", "fields", RELEASE_TOKEN})
 
     @extend_schema(
         operation_id="page_resolve",
@@ -114,8 +116,9 @@ class ResolveView(PageCollection, DeliveryView):
                 description="The frontend path, e.g. /members/nasa/ (the home page is /).",
             ),
             FIELDS,
+            RELEASE_TOKEN_PARAMETER,
         ],
-        responses={200: ITEM, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
+        responses={200: ITEM, **NOT_MODIFIED, **RELEASE_PREVIEW_ERRORS, **NOT_FOUND},
         tags=["Pages"],
     )
     def get(self, request, *args, **kwargs):
@@ -123,7 +126,7 @@ class ResolveView(PageCollection, DeliveryView):
         if not path.startswith("/"):
             raise BadRequest("'path' is required and must start with '/', e.g. /members/nasa/.")
         fields = fields_param(request, self.available_fields())
-        document = selectors.document_resolve(caller=self.caller, path=path)
+        document = selectors.document_resolve(caller=self.caller, path=path, overlay=self.overlay)
         if document is None:
             raise NotFound(f"No published page at {path}.")
         return self.stored_response(document, fields=fields)

@@ -7,7 +7,7 @@ from content_models.models import RoadmapReleasePage
 from documents.serializers.roadmap import RoadmapReleaseSerializer
 
 from ..filters import StableOrderingFilter, TextFilter, YearFilter
-from ..schema import CollectionSchema, PaginatedSerializer, fields_parameter
+from ..schema import CollectionSchema, PaginatedItemsSerializer, fields_parameter
 from ..views import CollectionMixin, ItemDetailView, ItemListView
 
 
@@ -25,7 +25,7 @@ class RoadmapReleaseFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class PaginatedRoadmapReleaseListSerializer(PaginatedSerializer):
+class PaginatedRoadmapReleaseListSerializer(PaginatedItemsSerializer):
     results = RoadmapReleaseSerializer(many=True)
 
 

@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "pipeline",
     "pipeline.webhooks",
     "preview",
+    "releases",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.frontend_cache",
@@ -247,6 +248,9 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "pipeline.media_review.ReviewedImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "pipeline.media_review.ReviewedDocumentForm"
 WAGTAIL_WORKFLOW_ENABLED = True
 WAGTAIL_MODERATION_ENABLED = True
+# Approving a review publishes what it approved, except a release: reviewers publish or schedule
+# releases themselves (releases.workflows).
+WAGTAIL_FINISH_WORKFLOW_ACTION = "releases.workflows.workflow_finish"
 WAGTAILADMIN_COMMENTS_ENABLED = True
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No third-party avatar requests from the admin (they would send editors' email hashes out).

@@ -11,6 +11,8 @@ from pipeline.models import Change
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 EVENT_TYPE_PREFIX = "content."
+# The one event that is not a feed entry: a release went live (after its items' own events).
+RELEASE_PUBLISHED = "release.published"
 
 
 def secret_generate() -> str:
@@ -82,11 +84,11 @@ class WebhookEndpoint(models.Model):
         return self.Health(self.health).label
 
     def events_display(self) -> str:
-        labels = dict(Change.Action.choices)
+        labels = dict(EVENT_CHOICES)
         return ", ".join(labels.get(e, e) for e in self.events) if self.events else "All"
 
     def wants(self, action: str) -> bool:
-        """Return whether this endpoint subscribes to a change action."""
+        """Return whether this endpoint subscribes to a change action (or `release.published`)."""
         return not self.events or action in self.events
 
     def signing_secrets(self, now=None) -> list[str]:
@@ -203,4 +205,4 @@ class WebhookAttempt(models.Model):
 
 
 # The actions an endpoint may subscribe to, as the admin offers them.
-EVENT_CHOICES = Change.Action.choices
+EVENT_CHOICES = [*Change.Action.choices, (RELEASE_PUBLISHED, "Release published")]

@@ -8,20 +8,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from datetime import datetime
 
 from django.conf import settings
 from django.utils import timezone
 
-from documents.paths import api_path
+from documents.paths import RELEASES, api_path, item_path
 from pipeline.models import Change
 
 from .delivery import delivery_enqueue
-from .models import WebhookDelivery, WebhookEndpoint
+from .models import RELEASE_PUBLISHED, WebhookDelivery, WebhookEndpoint
+
+
+def _iso(at: datetime) -> str:
+    return at.isoformat().replace("+00:00", "Z")
+
+
+def _absolute(path: str) -> str:
+    return settings.API_PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def payload_for(change: Change) -> str:
     """Return the JSON body announcing a change: its feed entry, with an absolute `api_url`."""
-    at = change.at.isoformat().replace("+00:00", "Z")
+    at = _iso(change.at)
     event = {
         "type": WebhookDelivery.event_type_for(change.action),
         "timestamp": at,
@@ -32,8 +41,8 @@ def payload_for(change: Change) -> str:
             "id": change.page_id,
             "version": change.version,
             "at": at,
-            "api_url": settings.API_PUBLIC_BASE_URL.rstrip("/")
-            + api_path(change.type, change.page_id),
+            "release": change.release_id,
+            "api_url": _absolute(api_path(change.type, change.page_id)),
         },
     }
     return json.dumps(event, separators=(",", ":"))
@@ -64,6 +73,72 @@ def deliveries_create(changes: Sequence[Change]) -> list[WebhookDelivery]:
         for change in changes
         for endpoint in endpoints
         if endpoint.wants(change.action)
+    )
+    for delivery in deliveries:
+        delivery_enqueue(delivery.pk)
+    return deliveries
+
+
+def release_payload(
+    *, release_id: int, title: str, at: datetime, changes: Sequence[Change], seqs: tuple[int, int]
+) -> str:
+    """Return the JSON body announcing a published release: its items and their versions."""
+    event = {
+        "type": WebhookDelivery.event_type_for(RELEASE_PUBLISHED),
+        "timestamp": _iso(at),
+        "data": {
+            "release": release_id,
+            "title": title,
+            "published_at": _iso(at),
+            "seq_from": seqs[0],
+            "seq_to": seqs[1],
+            "items": [
+                {
+                    "action": change.action,
+                    "type": change.type,
+                    "id": change.page_id,
+                    "version": change.version,
+                    "api_url": _absolute(api_path(change.type, change.page_id)),
+                }
+                for change in changes
+            ],
+            "api_url": _absolute(item_path(RELEASES, release_id)),
+        },
+    }
+    return json.dumps(event, separators=(",", ":"))
+
+
+def release_deliveries_create(
+    *, release_id: int, title: str, at: datetime, changes: Sequence[Change]
+) -> list[WebhookDelivery]:
+    """Queue one `content.release.published` event per endpoint that wants it.
+
+    Call inside the release's transaction, after its items' entries (`changes`, the entries of
+    the release's own items) were appended: it sorts after them in each endpoint's log (its
+    `change_seq` is the release's last seq) and rolls back with them. It names no item
+    (`page_id` 0), so it waits for no item's earlier events, only for earlier release events.
+    """
+    endpoints = WebhookEndpoint.objects.filter(active=True)
+    endpoints = [endpoint for endpoint in endpoints if endpoint.wants(RELEASE_PUBLISHED)]
+    if not endpoints or not changes:
+        return []
+    seqs = (min(c.seq for c in changes), max(c.seq for c in changes))
+    payload = release_payload(release_id=release_id, title=title, at=at, changes=changes, seqs=seqs)
+    now = timezone.now()
+    event_id = Change.new_event_id()
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            endpoint=endpoint,
+            change_seq=seqs[1],
+            event_id=event_id,
+            event_type=WebhookDelivery.event_type_for(RELEASE_PUBLISHED),
+            page_id=0,
+            payload=payload,
+            next_attempt_at=now,
+            queued_for=now,
+            created_at=now,
+        )
+        for endpoint in endpoints
     )
     for delivery in deliveries:
         delivery_enqueue(delivery.pk)

@@ -4,6 +4,15 @@ const API = (document.querySelector('meta[name="cms-api"]')?.content || "").repl
 
 export const apiOrigin = new URL(API || location.origin).origin;
 
+// A release preview: `?release_token=` in the page's URL makes every content request answer as
+// if that release were published (search and page previews do not take it).
+export const RELEASE_TOKEN = "release_token";
+export const releaseToken = () => new URL(location.href).searchParams.get(RELEASE_TOKEN);
+const withRelease = (params) => {
+  const token = releaseToken();
+  return token ? { ...params, [RELEASE_TOKEN]: token } : params;
+};
+
 export class ApiError extends Error {
   constructor(status, problem) {
     super(problem?.detail || `The CMS answered ${status}.`);
@@ -28,10 +37,10 @@ async function get(path, params = {}) {
   return body;
 }
 
-export const resolve = (path) => get("pages/resolve/", { path });
+export const resolve = (path) => get("pages/resolve/", withRelease({ path }));
 export const preview = (token) => get("preview/", { token });
-export const children = (id) => get("pages/", { child_of: id, limit: 100, fields: "title,url_path" });
-export const faqs = () => get("faqs/", { limit: 100 });
-export const members = (filters = {}) => get("members/", { limit: 100, ordering: "title", ...filters });
-export const releases = () => get("roadmap-releases/", { limit: 100, ordering: "release_date" });
+export const children = (id) => get("pages/", withRelease({ child_of: id, limit: 100, fields: "title,url_path" }));
+export const faqs = () => get("faqs/", withRelease({ limit: 100 }));
+export const members = (filters = {}) => get("members/", withRelease({ limit: 100, ordering: "title", ...filters }));
+export const releases = () => get("roadmap-releases/", withRelease({ limit: 100, ordering: "release_date" }));
 export const search = (q) => get("search/", { q, limit: 50 });

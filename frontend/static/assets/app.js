@@ -1,4 +1,5 @@
-// The router: every URL goes through the API's resolve endpoint; `?token=` means preview mode.
+// The router: every URL goes through the API's resolve endpoint; `?token=` means preview mode,
+// `?release_token=` a release preview, which follows the reader across the whole site.
 
 import * as api from "./api.js";
 import { esc, renderItem, searchPage } from "./render.js";
@@ -13,13 +14,37 @@ const PREVIEW_ERRORS = {
   invalid: ["This preview link is not valid", "The link may be incomplete or mistyped. Copy it again, in full."],
   wrong_page: ["This preview link is for another page", "Open the link exactly as you received it."],
   missing: ["This preview link is incomplete", "The link has no token. Copy it again, in full."],
+  wrong_release: ["This preview link is for another release", "Open the link exactly as you received it."],
+  closed: ["This release is no longer in preview", "It was published or cancelled: the site below is the live one."],
 };
 
 function show({ title, html, status = 200 }) {
   main.innerHTML = html;
+  keepRelease(main);
   main.dataset.status = String(status);
   main.setAttribute("aria-busy", "false");
   document.title = `${title} · ${SITE}`;
+}
+
+// In a release preview, every link of the site keeps the token (also opened in a new tab).
+function withReleaseToken(href) {
+  const token = api.releaseToken();
+  const url = new URL(href, location.href);
+  if (!token || url.origin !== location.origin || url.searchParams.has(api.RELEASE_TOKEN)) return href;
+  url.searchParams.set(api.RELEASE_TOKEN, token);
+  return url.pathname + url.search + url.hash;
+}
+
+function keepRelease(root) {
+  if (!api.releaseToken()) return;
+  for (const link of root.querySelectorAll("a[href]")) {
+    if (!link.getAttribute("href").startsWith("#")) link.setAttribute("href", withReleaseToken(link.getAttribute("href")));
+  }
+  for (const form of root.querySelectorAll("form[method=get]")) {
+    if (!form.querySelector(`input[name=${api.RELEASE_TOKEN}]`)) {
+      form.insertAdjacentHTML("beforeend", `<input type="hidden" name="${api.RELEASE_TOKEN}" value="${esc(api.releaseToken())}">`);
+    }
+  }
 }
 
 function errorPage(error) {
@@ -46,6 +71,17 @@ function previewErrorPage(error) {
   };
 }
 
+function showReleaseBanner(preview) {
+  const expires = new Date(preview.expires_at);
+  const kind = preview.kind === "share" ? "Share link" : "Live preview";
+  banner.innerHTML = `<strong>Release preview</strong> · the site as
+    <q data-release="${esc(preview.release.id)}">${esc(preview.release.title)}</q> would publish it ·
+    ${esc(preview.status.replace("_", " "))} · ${esc(kind)} · expires
+    <time datetime="${esc(preview.expires_at)}">${esc(expires.toLocaleString())}</time>`;
+  banner.dataset.kind = "release";
+  banner.hidden = false;
+}
+
 function showBanner(meta) {
   const expires = new Date(meta.expires_at);
   const kind = meta.kind === "share" ? "Share link" : "Live preview";
@@ -65,6 +101,7 @@ function noindex() {
 async function route() {
   const url = new URL(location.href);
   const token = url.searchParams.get("token");
+  const release = api.releaseToken();
   main.setAttribute("aria-busy", "true");
   banner.hidden = true;
   try {
@@ -76,11 +113,14 @@ async function route() {
     } else if (url.pathname === "/search/") {
       show(await searchPage(url.searchParams));
     } else {
+      if (release !== null) noindex();
       const item = await api.resolve(url.pathname);
+      if (item.meta?.preview) showReleaseBanner(item.meta.preview);
       show(await renderItem(item, { query: url.searchParams }));
     }
   } catch (error) {
-    show(token !== null && error.status ? previewErrorPage(error) : errorPage(error));
+    const previewing = (token !== null || release !== null) && error.problem?.reason;
+    show(previewing ? previewErrorPage(error) : errorPage(error));
   }
   markCurrentNav();
   landOnTarget();
@@ -102,6 +142,7 @@ async function buildNav() {
     nav.innerHTML = [{ title: "Home", url_path: "/" }, ...sections.results]
       .map((s) => `<li><a href="${esc(s.url_path)}">${esc(s.title)}</a></li>`)
       .join("");
+    keepRelease(nav);
     markCurrentNav();
   } catch {
     nav.innerHTML = `<li><a href="/">Home</a></li>`;
@@ -110,7 +151,7 @@ async function buildNav() {
 
 function markCurrentNav() {
   for (const link of document.querySelectorAll("#site-nav a")) {
-    const path = link.getAttribute("href");
+    const path = new URL(link.getAttribute("href"), location.href).pathname;
     const current = path === "/" ? location.pathname === "/" : location.pathname.startsWith(path);
     if (current) link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
@@ -118,7 +159,7 @@ function markCurrentNav() {
 }
 
 function navigate(href) {
-  history.pushState({}, "", href);
+  history.pushState({}, "", withReleaseToken(href));
   route().then(() => {
     if (!location.hash) main.focus();
   });
@@ -164,5 +205,6 @@ if (window.top !== window) {
   });
 }
 
+keepRelease(document.querySelector(".site-header"));
 buildNav();
 route();

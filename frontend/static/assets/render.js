@@ -191,12 +191,13 @@ export async function searchPage(query) {
   const q = query.get("q") || "";
   if (!q.trim()) return { title: "Search", html: `<h1>Search</h1><p>Type words to search for in the search box.</p>` };
   const results = await api.search(q);
+  const note = api.releaseToken() ? `<p class="note">Search finds published pages only, not those of the release.</p>` : "";
   const items = results.results
     .map((r) => `<li><a href="${esc(r.url_path)}">${esc(r.title)}</a><p>${esc(r.snippet)}</p></li>`)
     .join("");
   return {
     title: `Search: ${q}`,
-    html: `<h1>Search results for “${esc(q)}”</h1><p role="status">${results.count} result${results.count === 1 ? "" : "s"}</p><ol class="search-results">${items}</ol>`,
+    html: `<h1>Search results for “${esc(q)}”</h1>${note}<p role="status">${results.count} result${results.count === 1 ? "" : "s"}</p><ol class="search-results">${items}</ol>`,
   };
 }
 
