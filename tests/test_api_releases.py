@@ -84,7 +84,7 @@ def test_releases_filter_by_publication_date(published, api_client):
         ({"published_before": "2026-13-01"}, "published_before"),
         (
             {"published_after": "2026-02-01T00:00:00Z", "published_before": "2026-01-01T00:00:00Z"},
-            "earlier",
+            "later",
         ),
         ({"limit": "0"}, "limit"),
         ({"status": "open"}, "status"),
@@ -94,6 +94,16 @@ def test_bad_parameters_are_problems(published, api_client, params, word):
     body = assert_problem(api_client.get("/api/v1/releases/", params), 400)
 
     assert word in body["detail"]
+
+
+def test_equal_bounds_are_an_empty_range_not_an_error(published, api_client):
+    moment = "2026-01-01T00:00:00Z"
+    response = api_client.get(
+        "/api/v1/releases/", {"published_after": moment, "published_before": moment}
+    )
+
+    assert response.status_code == 200
+    assert (response.json()["count"], response.json()["results"]) == (0, [])
 
 
 def test_a_release_answers_304_to_its_etag(published, api_client):

@@ -46,11 +46,19 @@ WARNINGS = [
 
 # A well-formed cursor (the schema gives its exact form) may still be older than the retention
 # window or ahead of the log: 410, documented, and no schema can say which seqs exist.
+# A release range whose start is after its end is refused (400, documented): both bounds are
+# valid date-times on their own, and no schema can relate one parameter to another.
 CONFIG = """
 [[operations]]
 include-operation-id = "changes_list"
 checks.positive_data_acceptance.expected-statuses = [
     "2xx", "3xx", "401", "403", "404", "409", "410", "429", "5xx",
+]
+
+[[operations]]
+include-operation-id = "release_list"
+checks.positive_data_acceptance.expected-statuses = [
+    "2xx", "3xx", "400", "401", "403", "404", "409", "429", "5xx",
 ]
 """
 

@@ -53,7 +53,9 @@ def release_entries(release):
 
 
 def purges(callbacks) -> list[PurgeBatch]:
-    return [callback for callback in callbacks if isinstance(callback, PurgeBatch)]
+    """The purge batches among a transaction's commit hooks (each hook is a batch's `send`)."""
+    owners = (getattr(callback, "__self__", None) for callback in callbacks)
+    return [owner for owner in owners if isinstance(owner, PurgeBatch)]
 
 
 # All at once --------------------------------------------------------------------------------

@@ -112,7 +112,10 @@ class ReleaseListView(DeliveryView):
             OpenApiParameter(
                 "published_before",
                 OpenApiTypes.DATETIME,
-                description="Only releases published before this ISO 8601 date-time.",
+                description=(
+                    "Only releases published before this ISO 8601 date-time. A range whose "
+                    "`published_after` is later than `published_before` is refused (400)."
+                ),
             ),
             LIMIT,
             OFFSET,
@@ -125,8 +128,9 @@ class ReleaseListView(DeliveryView):
         limit, offset = limit_offset(request)
         after = datetime_param(request, "published_after")
         before = datetime_param(request, "published_before")
-        if after is not None and before is not None and after >= before:
-            raise BadRequest("'published_after' must be earlier than 'published_before'.")
+        if after is not None and before is not None and after > before:
+            # Equal bounds are an empty range ([after, before) is half-open), not an error.
+            raise BadRequest("'published_after' must not be later than 'published_before'.")
         previewed = self.release_preview.grant.release if self.release_preview else None
         count, releases = selectors.releases_visible(
             caller=self.caller,
