@@ -11,7 +11,7 @@ from wagtail.models import APIToken
 
 from api import throttling
 
-from .conftest import assert_problem
+from .helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_problem
+from .helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_problem, fresh, ids_of, publish
+from .helpers import OLD_ANSWER, assert_problem, fresh, ids_of, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def test_faq_section_has_its_questions_in_editor_order(api_client, shared_site):
     assert faq["url_path"] == "/faq/isecg/"
     assert {"published_at", "last_published_at", "version"} <= set(faq)
     assert faq["questions"] == [
-        {"id": "what-is-isecg", "question": "What is ISECG?", "answer": "<p>An answer.</p>"},
+        {"id": "what-is-isecg", "question": "What is ISECG?", "answer": OLD_ANSWER},
         {
             "id": "who-are-the-members",
             "question": "Who are the members?",

@@ -10,8 +10,8 @@ from rest_framework.test import APIClient
 
 from pipeline.models import Change, PublishedVersion
 
-from .conftest import index_for_search, publish, token_for
 from .factories import UserFactory
+from .helpers import index_for_search, publish, token_for
 
 pytestmark = pytest.mark.django_db
 

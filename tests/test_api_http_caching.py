@@ -5,7 +5,7 @@ import hashlib
 import pytest
 from django.utils.http import parse_http_date
 
-from .conftest import fresh, publish
+from .helpers import fresh, publish
 from .test_api_errors import url_for
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_problem, ids_of
+from .helpers import assert_problem, ids_of
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import assert_problem, ids_of
+from .helpers import assert_problem, ids_of
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ PUBLIC_PAGES = [
     "faq_index",
     "faq_isecg",
     "faq_roadmap",
+    "about",
 ]
 
 
@@ -90,7 +91,7 @@ def test_a_typed_item_is_the_same_document_under_pages(api_client, shared_site):
         ("faq_index", ["faq_index"]),
         ("member", ["nasa", "esa", "jaxa", "csa", "ukspa", "kari"]),
         ("roadmap_release", ["ger1", "ger2", "ger3", "supplement"]),
-        ("page", []),  # the only standard pages are in the Private Area
+        ("page", ["about"]),  # the other standard pages are in the Private Area
     ],
 )
 def test_pages_filter_by_type(api_client, shared_site, page_type, expected):

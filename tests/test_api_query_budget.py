@@ -11,8 +11,8 @@ from wagtail.models import Page, Site
 
 from pipeline import services
 
-from .conftest import build_site, index_for_search
 from .factories import FAQPageFactory, FAQQuestionFactory, MemberProfilePageFactory
+from .helpers import build_site, index_for_search
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 

@@ -9,16 +9,16 @@ from django.utils import timezone
 from releases import services
 from releases.models import Release
 
-from .conftest import assert_problem, restrict_to_groups
+from .helpers import assert_problem, restrict_to_groups
 from .release_support import NEW_NAME, draft, release_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def published(release_site, reviewer):
+def published(site, reviewer):
     """Two published releases, a day apart: NASA renamed (older), then ESA's new summary."""
-    s = release_site
+    s = site
     first = services.release_publish(
         release=release_of(draft(s.nasa, title=NEW_NAME), title="NASA renamed"), user=reviewer
     )
@@ -116,18 +116,16 @@ def test_a_release_answers_304_to_its_etag(published, api_client):
     assert again.status_code == 304
 
 
-def test_unpublished_and_unknown_releases_are_not_found(release_site, api_client):
-    release = release_of(draft(release_site.nasa, title=NEW_NAME))
+def test_unpublished_and_unknown_releases_are_not_found(site, api_client):
+    release = release_of(draft(site.nasa, title=NEW_NAME))
 
     for pk in (release.pk, 999_999, 2**40):
         body = assert_problem(api_client.get(f"/api/v1/releases/{pk}/"), 404)
         assert "no published release" in body["detail"]
 
 
-def test_items_the_caller_may_not_read_are_not_listed(
-    release_site, reviewer, api_client, member_client
-):
-    s = release_site
+def test_items_the_caller_may_not_read_are_not_listed(site, reviewer, api_client, member_client):
+    s = site
     restrict_to_groups(s.esa, "Members")
     release = services.release_publish(
         release=release_of(draft(s.nasa, title=NEW_NAME), draft(s.esa, summary="Members only.")),

@@ -7,8 +7,8 @@ from wagtail.images import get_image_model
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.rich_text import RichText
 
-from .conftest import fresh, publish
 from .factories import StandardPageFactory
+from .helpers import fresh, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +168,7 @@ def test_a_document_field_has_url_size_and_type(api_client, shared_site, documen
 def test_stream_field_blocks(api_client, shared_site, image, document):
     page = StandardPageFactory(
         parent=fresh(shared_site.home),
-        slug="about",
+        slug="about-isecg",
         title="About ISECG",
         body=[
             ("heading", "Who we are"),

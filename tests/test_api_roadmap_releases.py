@@ -4,8 +4,8 @@ import datetime
 
 import pytest
 
-from .conftest import assert_problem, fresh, ids_of, publish
 from .factories import RoadmapReleasePageFactory
+from .helpers import assert_problem, fresh, ids_of, publish
 
 pytestmark = pytest.mark.django_db
 

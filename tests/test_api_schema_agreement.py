@@ -9,7 +9,7 @@ import pytest
 
 from api.params import encode_cursor
 
-from .conftest import assert_problem
+from .helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

@@ -20,8 +20,8 @@ from wagtail.models import Site
 
 from releases import services
 
-from .conftest import build_site, index_for_search, token_for
 from .factories import UserFactory
+from .helpers import build_site, index_for_search, token_for
 from .release_support import draft, release_of
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"

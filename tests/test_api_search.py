@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import fresh, index_for_search, publish
+from .helpers import fresh, index_for_search, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
-from .conftest import assert_problem
+from .helpers import assert_problem
 
 pytestmark = pytest.mark.django_db
 

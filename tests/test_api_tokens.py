@@ -5,8 +5,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from wagtail.models import APIToken
 
-from .conftest import assert_problem, fresh, token_for
 from .factories import UserFactory
+from .helpers import assert_problem, fresh, token_for
 
 pytestmark = pytest.mark.django_db
 

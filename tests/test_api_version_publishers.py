@@ -5,9 +5,8 @@ neither field."""
 import pytest
 from rest_framework.test import APIClient
 
-from .conftest import token_for
 from .factories import UserFactory
-from .pipeline_support import edit
+from .helpers import edit, token_for
 
 pytestmark = pytest.mark.django_db
 
@@ -31,12 +30,12 @@ SEES_PUBLISHERS = {"editor", "reviewer", "superuser"}
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_only_the_cms_staff_see_who_published_a_version(site_tree, caller):
+def test_only_the_cms_staff_see_who_published_a_version(site, caller):
     """Before: anyone saw `"published_by": "admin", "revision_id": 58`."""
     publisher = UserFactory(
         username="ada", first_name="Ada", last_name="Lovelace", groups=["Reviewers"]
     )
-    nasa = edit(site_tree.nasa, user=publisher, summary="Published by Ada.")
+    nasa = edit(site.nasa, user=publisher, summary="Published by Ada.")
     url = f"/api/v1/members/{nasa.pk}/versions/"
 
     response = client_with(CALLERS[caller]()).get(url)
@@ -55,8 +54,8 @@ def test_only_the_cms_staff_see_who_published_a_version(site_tree, caller):
     assert {"number", "published_at", "live_until", "etag", "cause", "api_url"} <= set(latest)
 
 
-def test_the_anonymous_versions_list_stays_public_and_cacheable(site_tree, api_client):
-    response = api_client.get(f"/api/v1/members/{site_tree.nasa.pk}/versions/")
+def test_the_anonymous_versions_list_stays_public_and_cacheable(site, api_client):
+    response = api_client.get(f"/api/v1/members/{site.nasa.pk}/versions/")
 
     assert response["Cache-Control"].startswith("public")
     assert "published_by" not in response.content.decode()

@@ -22,14 +22,6 @@ from content_models.models import StandardPage
 from releases import previews
 from releases import services as releases
 
-from .conftest import (
-    build_site,
-    ids_of,
-    index_for_search,
-    publish,
-    restrict_to_groups,
-    token_for,
-)
 from .factories import (
     FAQPageFactory,
     MemberProfilePageFactory,
@@ -37,6 +29,7 @@ from .factories import (
     StandardPageFactory,
     UserFactory,
 )
+from .helpers import build_site, ids_of, index_for_search, publish, restrict_to_groups, token_for
 
 pytestmark = pytest.mark.django_db
 

@@ -19,27 +19,21 @@ from pipeline.changes import changes_prune
 from pipeline.models import Change, FeedState, PublishedVersion
 
 from .factories import StandardPageFactory, UserFactory
-from .pipeline_support import changes, edit, feed, feed_all, publish
+from .helpers import assert_problem, changes, edit, feed, feed_all, publish
 
 pytestmark = pytest.mark.django_db
 
 
-def assert_problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["detail"]
-    return body
-
-
-def test_entries_come_in_commit_order_with_their_fields(api_client, site_tree):
-    edit(site_tree.about, intro="Changed.")
+def test_entries_come_in_commit_order_with_their_fields(api_client, site):
+    edit(site.about, intro="Changed.")
+    page = feed(api_client, limit=1000)
+    assert set(page) == {"results", "next", "next_url", "has_more"}
     entries = feed_all(api_client)
-    stored = changes()
+    stored = changes(is_public=True)  # what an anonymous caller may read
     assert [e["seq"] for e in entries] == [c.seq for c in stored]
     assert [e["seq"] for e in entries] == sorted(e["seq"] for e in entries)
     last = entries[-1]
-    about = site_tree.about
+    about = site.about
     assert last == {
         "seq": stored[-1].seq,
         "action": "published",
@@ -50,19 +44,19 @@ def test_entries_come_in_commit_order_with_their_fields(api_client, site_tree):
         "release": None,
         "api_url": f"/api/v1/pages/{about.pk}/",
     }
-    member = next(e for e in entries if e["id"] == site_tree.nasa.pk)
-    assert member["api_url"] == f"/api/v1/members/{site_tree.nasa.pk}/"
+    member = next(e for e in entries if e["id"] == site.nasa.pk)
+    assert member["api_url"] == f"/api/v1/members/{site.nasa.pk}/"
     assert member["type"] == "member"
 
 
-def test_without_a_cursor_the_feed_starts_at_the_beginning(api_client, site_tree):
+def test_without_a_cursor_the_feed_starts_at_the_beginning(api_client, site):
     first = feed(api_client, limit=2)
-    assert [e["seq"] for e in first["results"]] == [c.seq for c in changes()[:2]]
+    assert [e["seq"] for e in first["results"]] == [c.seq for c in changes(is_public=True)[:2]]
     assert first["has_more"] is True
     assert decode_cursor(first["next"]) == first["results"][-1]["seq"]
 
 
-def test_following_next_reads_every_entry_once(api_client, site_tree):
+def test_following_next_reads_every_entry_once(api_client, site):
     seen, cursor = [], None
     while True:
         page = feed(api_client, cursor=cursor, limit=2)
@@ -71,24 +65,24 @@ def test_following_next_reads_every_entry_once(api_client, site_tree):
         cursor = page["next"]
         if not page["has_more"]:
             break
-    assert seen == [c.seq for c in changes()]
+    assert seen == [c.seq for c in changes(is_public=True)]
     assert feed(api_client, cursor=cursor)["results"] == []
     assert feed(api_client, cursor=cursor)["next"] == cursor
-    edit(site_tree.nasa, summary="Later.")
+    edit(site.nasa, summary="Later.")
     later = feed(api_client, cursor=cursor)
     assert [(e["action"], e["id"]) for e in later["results"]][0] == (
         "published",
-        site_tree.nasa.pk,
+        site.nasa.pk,
     )
 
 
-def test_next_url_continues_the_feed(api_client, site_tree):
+def test_next_url_continues_the_feed(api_client, site):
     page = feed(api_client, limit=3)
     assert page["next_url"].endswith(f"/api/v1/changes/?cursor={page['next']}")
 
 
-def test_unpublish_and_delete_appear_in_the_feed(api_client, site_tree):
-    nasa, esa = site_tree.nasa, site_tree.esa
+def test_unpublish_and_delete_appear_in_the_feed(api_client, site):
+    nasa, esa = site.nasa, site.esa
     cursor = feed(api_client, limit=1000)["next"]
     type(nasa).objects.get(pk=nasa.pk).unpublish()
     type(esa).objects.get(pk=esa.pk).delete()
@@ -96,12 +90,12 @@ def test_unpublish_and_delete_appear_in_the_feed(api_client, site_tree):
     own = [(e["action"], e["id"], e["version"]) for e in entries if e["id"] in (nasa.pk, esa.pk)]
     assert own == [("unpublished", nasa.pk, 1), ("deleted", esa.pk, 1)]
     # The release named both agencies: it was re-rendered without them, each time.
-    release = [e for e in entries if e["id"] == site_tree.release.pk]
+    release = [e for e in entries if e["id"] == site.ger3.pk]
     assert [e["action"] for e in release] == ["published", "published"]
 
 
-def test_has_more_is_false_when_only_hidden_entries_are_left(api_client, site_tree):
-    private = publish(StandardPageFactory(parent=site_tree.home, title="Private", slug="private"))
+def test_has_more_is_false_when_only_hidden_entries_are_left(api_client, site):
+    private = publish(StandardPageFactory(parent=site.home, title="Private", slug="private"))
     restriction = PageViewRestriction.objects.create(
         page=private, restriction_type=PageViewRestriction.LOGIN
     )
@@ -114,28 +108,41 @@ def test_has_more_is_false_when_only_hidden_entries_are_left(api_client, site_tr
     assert own == ["published", "visibility_changed"]
 
 
+def test_a_member_reads_the_entries_hidden_from_anonymous_callers(api_client, member_client, site):
+    end = feed(api_client, limit=1000)["next"]
+    agenda = publish(StandardPageFactory(parent=site.private, title="Agenda"))
+
+    anonymous = feed(api_client, cursor=end)
+    member = feed(member_client, cursor=end)
+
+    assert (anonymous["results"], anonymous["has_more"]) == ([], False)
+    assert ("published", agenda.pk) in [(e["action"], e["id"]) for e in member["results"]]
+    assert member["has_more"] is False
+
+
 @pytest.mark.parametrize("limit", ["0", "-1", "1001", "ten", "1.5"])
-def test_limit_out_of_bounds_is_400(api_client, site_tree, limit):
+def test_limit_out_of_bounds_is_400(api_client, site, limit):
     body = assert_problem(api_client.get("/api/v1/changes/", {"limit": limit}), 400)
     assert "limit" in body["detail"]
 
 
-def test_limit_bounds_the_page(api_client, site_tree):
+def test_limit_bounds_the_page(api_client, site):
     assert len(feed(api_client, limit=1)["results"]) == 1
-    assert len(feed(api_client, limit=1000)["results"]) == len(changes())
-    assert len(feed(api_client)["results"]) == min(len(changes()), 100)
+    public = changes(is_public=True)
+    assert len(feed(api_client, limit=1000)["results"]) == len(public)
+    assert len(feed(api_client)["results"]) == min(len(public), 100)
 
 
 @pytest.mark.parametrize(
     "cursor",
     ["", "garbage", "!!!", encode_cursor(5)[:-2] + "$$", "c2VxOi0x", "c2VxOmFiYw", "eHl6OjQ"],
 )
-def test_malformed_cursor_is_400(api_client, site_tree, cursor):
+def test_malformed_cursor_is_400(api_client, site, cursor):
     body = assert_problem(api_client.get("/api/v1/changes/", {"cursor": cursor}), 400)
     assert "cursor" in body["detail"]
 
 
-def test_a_cursor_ahead_of_the_feed_is_410(api_client, site_tree):
+def test_a_cursor_ahead_of_the_feed_is_410(api_client, site):
     ahead = encode_cursor(FeedState.objects.get().last_seq + 1)
     body = assert_problem(api_client.get("/api/v1/changes/", {"cursor": ahead}), 410)
     assert "resync" in body["detail"]
@@ -146,9 +153,9 @@ def test_unknown_parameter_is_400(api_client, db):
 
 
 def test_an_exception_inside_the_publish_transaction_leaves_no_version_and_no_entry(
-    api_client, site_tree
+    api_client, site
 ):
-    nasa = type(site_tree.nasa).objects.get(pk=site_tree.nasa.pk)
+    nasa = type(site.nasa).objects.get(pk=site.nasa.pk)
     versions_before = PublishedVersion.objects.count()
     seq_before = FeedState.objects.get().last_seq
     nasa.summary = "Never published."
@@ -173,7 +180,7 @@ def age_entries(*, days: int, through_seq: int):
     )
 
 
-def test_prune_deletes_entries_older_than_the_window_and_records_it(settings, site_tree):
+def test_prune_deletes_entries_older_than_the_window_and_records_it(settings, site):
     settings.CHANGES_RETENTION_DAYS = 30
     old_through = changes()[3].seq
     age_entries(days=31, through_seq=old_through)
@@ -187,14 +194,14 @@ def test_prune_deletes_entries_older_than_the_window_and_records_it(settings, si
     assert again.deleted == 0 and again.pruned_through == old_through
 
 
-def test_prune_keeps_entries_inside_the_window(settings, site_tree):
+def test_prune_keeps_entries_inside_the_window(settings, site):
     settings.CHANGES_RETENTION_DAYS = 30
     age_entries(days=29, through_seq=changes()[-1].seq)
     assert changes_prune().deleted == 0
     assert FeedState.objects.get().pruned_through == 0
 
 
-def test_prune_changes_command_dry_run_deletes_nothing(settings, site_tree, capsys):
+def test_prune_changes_command_dry_run_deletes_nothing(settings, site, capsys):
     settings.CHANGES_RETENTION_DAYS = 7
     age_entries(days=8, through_seq=changes()[1].seq)
     call_command("prune_changes", "--dry-run")
@@ -205,7 +212,7 @@ def test_prune_changes_command_dry_run_deletes_nothing(settings, site_tree, caps
     assert FeedState.objects.get().pruned_through == changes()[0].seq - 1
 
 
-def test_a_cursor_older_than_the_retention_window_is_410(api_client, settings, site_tree):
+def test_a_cursor_older_than_the_retention_window_is_410(api_client, settings, site):
     settings.CHANGES_RETENTION_DAYS = 30
     stale = feed(api_client, limit=1)["next"]
     fresh = feed(api_client, limit=5)["next"]
@@ -218,7 +225,7 @@ def test_a_cursor_older_than_the_retention_window_is_410(api_client, settings, s
     assert restart["results"][0]["seq"] == changes()[0].seq
 
 
-def test_a_cursor_pruned_while_it_is_read_is_410_not_a_gap(api_client, settings, site_tree):
+def test_a_cursor_pruned_while_it_is_read_is_410_not_a_gap(api_client, settings, site):
     """Retention marks the range first and deletes after: a reader caught between sees 410."""
     settings.CHANGES_RETENTION_DAYS = 30
     stale = feed(api_client, limit=1)["next"]

@@ -15,8 +15,8 @@ from api.clientip import client_address
 from preview import services
 from preview.models import ShareLinkUse
 
-from .conftest import assert_problem, publish
 from .factories import FAQPageFactory, UserFactory
+from .helpers import assert_problem, publish
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from wagtail.models import Page, PageViewRestriction
 from pipeline.models import DocumentDependency, LiveDocument
 
 from .factories import StandardPageFactory
-from .pipeline_support import changes, edit, feed, image_file, make_image, publish, versions
+from .helpers import changes, edit, feed, image_file, make_image, publish, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -37,60 +37,58 @@ def entries_for(entries, page) -> list[str]:
 # Pages named in other items ---------------------------------------------------------------
 
 
-def test_republishing_a_member_re_renders_the_release_that_names_it(api_client, site_tree):
-    release_url = f"/api/v1/roadmap-releases/{site_tree.release.pk}/"
+def test_republishing_a_member_re_renders_the_release_that_names_it(api_client, site):
+    release_url = f"/api/v1/roadmap-releases/{site.ger3.pk}/"
     before = api_client.get(release_url)
     cursor = cursor_now(api_client)
 
-    edit(site_tree.nasa, title="NASA (renamed)", acronym="NASA2")
+    edit(site.nasa, title="NASA (renamed)", acronym="NASA2")
 
     after = api_client.get(release_url)
     agencies = {a["id"]: a for a in after.json()["contributing_agencies"]}
-    assert agencies[site_tree.nasa.pk]["title"] == "NASA (renamed)"
-    assert agencies[site_tree.nasa.pk]["acronym"] == "NASA2"
+    assert agencies[site.nasa.pk]["title"] == "NASA (renamed)"
+    assert agencies[site.nasa.pk]["acronym"] == "NASA2"
     assert after["ETag"] != before["ETag"]
     entries = feed_since(api_client, cursor)
-    assert entries_for(entries, site_tree.nasa) == ["published"]
-    assert entries_for(entries, site_tree.release) == ["published"]
-    release_entry = next(e for e in entries if e["id"] == site_tree.release.pk)
+    assert entries_for(entries, site.nasa) == ["published"]
+    assert entries_for(entries, site.ger3) == ["published"]
+    release_entry = next(e for e in entries if e["id"] == site.ger3.pk)
     assert release_entry["version"] == 2
-    assert versions(site_tree.release.pk)[-1].cause == "dependency"
+    assert versions(site.ger3.pk)[-1].cause == "dependency"
     # Version 1 of the release keeps the old name, byte for byte.
     old = api_client.get(f"{release_url}versions/1/").json()["contributing_agencies"]
     assert {a["title"] for a in old} >= {"National Aeronautics and Space Administration"}
 
 
-def test_a_republish_that_changes_nothing_embedded_does_not_re_render(api_client, site_tree):
+def test_a_republish_that_changes_nothing_embedded_does_not_re_render(api_client, site):
     cursor = cursor_now(api_client)
-    edit(site_tree.nasa, summary="Only the profile's own summary changed.")
-    assert entries_for(feed_since(api_client, cursor), site_tree.release) == []
-    assert len(versions(site_tree.release.pk)) == 1
+    edit(site.nasa, summary="Only the profile's own summary changed.")
+    assert entries_for(feed_since(api_client, cursor), site.ger3) == []
+    assert len(versions(site.ger3.pk)) == 1
 
 
-def test_unpublishing_a_member_removes_it_from_the_release(api_client, site_tree):
-    type(site_tree.esa).objects.get(pk=site_tree.esa.pk).unpublish()
-    ids = [a["id"] for a in document(site_tree.release)["contributing_agencies"]]
-    assert ids == [site_tree.nasa.pk]
-    publish(type(site_tree.esa).objects.get(pk=site_tree.esa.pk))
-    ids = {a["id"] for a in document(site_tree.release)["contributing_agencies"]}
-    assert ids == {site_tree.nasa.pk, site_tree.esa.pk}
+def test_unpublishing_a_member_removes_it_from_the_release(api_client, site):
+    type(site.esa).objects.get(pk=site.esa.pk).unpublish()
+    ids = {a["id"] for a in document(site.ger3)["contributing_agencies"]}
+    assert ids == {site.nasa.pk, site.jaxa.pk}
+    publish(type(site.esa).objects.get(pk=site.esa.pk))
+    ids = {a["id"] for a in document(site.ger3)["contributing_agencies"]}
+    assert ids == {site.nasa.pk, site.esa.pk, site.jaxa.pk}
 
 
-def test_the_document_records_what_it_embeds(site_tree):
+def test_the_document_records_what_it_embeds(site):
     embedded = set(
-        DocumentDependency.objects.filter(document_id=site_tree.release.pk).values_list(
-            "kind", "target_id"
-        )
+        DocumentDependency.objects.filter(document_id=site.ger3.pk).values_list("kind", "target_id")
     )
-    assert {("page", site_tree.nasa.pk), ("page", site_tree.esa.pk)} <= embedded
+    assert {("page", site.nasa.pk), ("page", site.esa.pk)} <= embedded
 
 
 # Rich-text links --------------------------------------------------------------------------
 
 
-def test_a_linked_page_unpublished_loses_its_href_and_gets_it_back(api_client, site_tree):
-    about = site_tree.about
-    esa = edit(site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
+def test_a_linked_page_unpublished_loses_its_href_and_gets_it_back(api_client, site):
+    about = site.about
+    esa = edit(site.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
     assert '<a href="/about/" data-page-id' in document(esa)["body"]
     cursor = cursor_now(api_client)
 
@@ -103,9 +101,9 @@ def test_a_linked_page_unpublished_loses_its_href_and_gets_it_back(api_client, s
     assert '<a href="/about/"' in api_client.get(f"/api/v1/members/{esa.pk}/").json()["body"]
 
 
-def test_a_linked_page_renamed_by_slug_changes_the_href(api_client, site_tree):
-    about = site_tree.about
-    esa = edit(site_tree.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
+def test_a_linked_page_renamed_by_slug_changes_the_href(api_client, site):
+    about = site.about
+    esa = edit(site.esa, body=f'<p>See <a linktype="page" id="{about.pk}">about us</a>.</p>')
     edit(about, slug="who-we-are")
     assert '<a href="/who-we-are/"' in document(esa)["body"]
 
@@ -123,9 +121,9 @@ def renditions_of(client, member) -> dict:
 
 
 def test_replacing_a_logo_file_shows_new_renditions(
-    api_client, client, site_tree, logo, superuser, django_capture_on_commit_callbacks
+    api_client, client, site, logo, superuser, django_capture_on_commit_callbacks
 ):
-    nasa = edit(site_tree.nasa, logo=logo)
+    nasa = edit(site.nasa, logo=logo)
     before = renditions_of(api_client, nasa)
     assert before["width"] == 800
     cursor = cursor_now(api_client)
@@ -156,9 +154,9 @@ def test_replacing_a_logo_file_shows_new_renditions(
 
 
 def test_editing_a_logo_title_and_alt_text_shows_in_the_member(
-    api_client, site_tree, logo, django_capture_on_commit_callbacks
+    api_client, site, logo, django_capture_on_commit_callbacks
 ):
-    nasa = edit(site_tree.nasa, logo=logo)
+    nasa = edit(site.nasa, logo=logo)
     with django_capture_on_commit_callbacks(execute=True):
         logo.title = "NASA meatball"
         logo.description = "The NASA insignia"
@@ -169,9 +167,9 @@ def test_editing_a_logo_title_and_alt_text_shows_in_the_member(
 
 
 def test_moving_a_logo_focal_point_changes_the_cropped_rendition(
-    api_client, site_tree, logo, django_capture_on_commit_callbacks
+    api_client, site, logo, django_capture_on_commit_callbacks
 ):
-    nasa = edit(site_tree.nasa, logo=logo)
+    nasa = edit(site.nasa, logo=logo)
     before = renditions_of(api_client, nasa)["renditions"]
     with django_capture_on_commit_callbacks(execute=True):
         logo.focal_point_x, logo.focal_point_y = 700, 500
@@ -182,9 +180,9 @@ def test_moving_a_logo_focal_point_changes_the_cropped_rendition(
 
 
 def test_deleting_a_logo_removes_it_from_the_member(
-    api_client, site_tree, logo, django_capture_on_commit_callbacks
+    api_client, site, logo, django_capture_on_commit_callbacks
 ):
-    nasa = edit(site_tree.nasa, logo=logo)
+    nasa = edit(site.nasa, logo=logo)
     with django_capture_on_commit_callbacks(execute=True):
         logo.delete()
     assert renditions_of(api_client, nasa) is None
@@ -194,14 +192,14 @@ def test_deleting_a_logo_removes_it_from_the_member(
 
 
 @pytest.fixture
-def subtree(site_tree):
+def subtree(site):
     """/about/history/founding/ plus an /organisation/ page to move it under."""
-    history = publish(StandardPageFactory(parent=site_tree.about, title="History", slug="history"))
+    history = publish(StandardPageFactory(parent=site.about, title="History", slug="history"))
     founding = publish(StandardPageFactory(parent=history, title="Founding", slug="founding"))
     organisation = publish(
-        StandardPageFactory(parent=site_tree.home, title="Organisation", slug="organisation")
+        StandardPageFactory(parent=site.home, title="Organisation", slug="organisation")
     )
-    return site_tree.about, history, founding, organisation
+    return site.about, history, founding, organisation
 
 
 def test_moving_a_subtree_reports_moved_with_new_paths(api_client, subtree):
@@ -286,15 +284,15 @@ def test_a_restricted_page_publish_is_hidden_from_anonymous_feed_readers(api_cli
     assert changes()[-1].page_id == history.pk and not changes()[-1].is_public
 
 
-def test_a_group_restriction_keeps_the_members_audience(site_tree):
+def test_a_group_restriction_keeps_the_members_audience(site):
     from django.contrib.auth.models import Group
 
     members = Group.objects.get(name="Members")
     restriction = PageViewRestriction.objects.create(
-        page=Page.objects.get(pk=site_tree.about.pk), restriction_type=PageViewRestriction.GROUPS
+        page=Page.objects.get(pk=site.about.pk), restriction_type=PageViewRestriction.GROUPS
     )
     restriction.groups.set([members])
-    document = LiveDocument.objects.get(page_id=site_tree.about.pk)
+    document = LiveDocument.objects.get(page_id=site.about.pk)
     assert document.audience == [{"kind": "groups", "groups": [members.pk]}]
     assert changes()[-1].action == "visibility_changed"
 
@@ -315,7 +313,7 @@ def on_postgres() -> bool:
     reason="needs PostgreSQL (DATABASE_URL): SQLite runs one write transaction at a time",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site_tree):
+def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site):
     """Two editors publish NASA and ESA at once; each links to the other and the release
     names both, so each publish re-renders the other member and the release. None may fail
     (no duplicate version number, no deadlock), and the last documents show both edits."""
@@ -323,7 +321,7 @@ def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site_
 
     from django.db import connections, transaction
 
-    nasa, esa, release = site_tree.nasa, site_tree.esa, site_tree.release
+    nasa, esa, release = site.nasa, site.esa, site.ger3
     edit(nasa, body=f'<p><a linktype="page" id="{esa.pk}">ESA</a></p>')
     edit(esa, body=f'<p><a linktype="page" id="{nasa.pk}">NASA</a></p>')
     rounds = 10

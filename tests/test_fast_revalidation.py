@@ -13,8 +13,8 @@ from api.params import encode_cursor
 from pipeline.changes import feed_position_sql
 from pipeline.models import FeedState
 
-from .conftest import assert_problem, publish, restrict_to_groups
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory
+from .helpers import assert_problem, publish, restrict_to_groups
 
 KEPT = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
 

@@ -18,8 +18,8 @@ from wagtail.test.utils.form_data import querydict_from_html
 from pipeline.models import Change, PublishedVersion
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
-from .conftest import publish
 from .factories import MemberProfilePageFactory, StandardPageFactory
+from .helpers import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from releases.models import Release
 from releases.scheduling import releases_publish_due
 
 from .admin_forms import create_page, edit_page, edit_url
-from .pipeline_support import edit
+from .helpers import edit
 from .release_support import NEW_ANSWER, NEW_NAME, draft, fresh, release_of
 
 pytestmark = pytest.mark.django_db
@@ -75,15 +75,15 @@ NEW_EDITION = {
 
 
 def test_editor_builds_and_submits_a_release_reviewer_approves_and_schedules_worker_publishes(
-    release_site, editor_client, reviewer_client, api_client
+    site, editor_client, reviewer_client, api_client
 ):
-    s = release_site
+    s = site
     # The editor drafts three changes in the page editor: nothing of them is live.
     answer = {"questions-0-answer": rich_text(NEW_ANSWER)}
-    assert edit_page(editor_client, s.faq, answer).status_code == 302
+    assert edit_page(editor_client, s.faq_isecg, answer).status_code == 302
     assert edit_page(editor_client, s.nasa, {"title": NEW_NAME}).status_code == 302
     new_edition = {**NEW_EDITION, "contributing_agencies": [s.nasa.pk]}
-    created = create_page(editor_client, RoadmapReleasePage, s.roadmap, new_edition)
+    created = create_page(editor_client, RoadmapReleasePage, s.roadmap_index, new_edition)
     assert created.status_code == 302
     ger4 = RoadmapReleasePage.objects.get(slug="ger-4")
     assert not ger4.live
@@ -94,13 +94,15 @@ def test_editor_builds_and_submits_a_release_reviewer_approves_and_schedules_wor
     )
     release = Release.objects.get(title="GER 4")
     assert response.status_code == 302 and response.url == screen(release)
-    for page in (s.faq, s.nasa, ger4):
+    for page in (s.faq_isecg, s.nasa, ger4):
         add_url = reverse("releases_add_page", args=[page.pk])
         assert add_url in editor_client.get(edit_url(page)).content.decode()
         response = editor_client.post(add_url, {"release": release.pk, "action": "publish"})
         assert response.status_code == 302 and response.url == screen(release)
     items = {item.page_id: item.revision_id for item in release.items.all()}
-    assert items == {page.pk: fresh(page).latest_revision_id for page in (s.faq, s.nasa, ger4)}
+    assert items == {
+        page.pk: fresh(page).latest_revision_id for page in (s.faq_isecg, s.nasa, ger4)
+    }
     page = editor_client.get(screen(release)).content.decode()
     assert page.count("Up to date") == 3
 
@@ -152,13 +154,15 @@ def test_editor_builds_and_submits_a_release_reviewer_approves_and_schedules_wor
     release.refresh_from_db()
     assert release.status == Release.Status.PUBLISHED and release.live
     nasa = api_client.get(f"/api/v1/members/{s.nasa.pk}/").json()
-    faq = api_client.get(f"/api/v1/faqs/{s.faq.pk}/").json()
+    faq = api_client.get(f"/api/v1/faqs/{s.faq_isecg.pk}/").json()
     edition = api_client.get(f"/api/v1/roadmap-releases/{ger4.pk}/").json()
     assert nasa["title"] == NEW_NAME
     assert "27 space agencies" in faq["questions"][0]["answer"]
     assert [a["title"] for a in edition["contributing_agencies"]] == [NEW_NAME]
     published = api_client.get(f"/api/v1/releases/{release.pk}/").json()
-    assert sorted(i["id"] for i in published["items"]) == sorted([s.faq.pk, s.nasa.pk, ger4.pk])
+    assert sorted(i["id"] for i in published["items"]) == sorted(
+        [s.faq_isecg.pk, s.nasa.pk, ger4.pk]
+    )
     after = reviewer_client.get(screen(release)).content.decode()
     for item in release.items.all():
         assert f"<td>v{item.version}</td>" in after
@@ -184,9 +188,9 @@ def test_the_release_screen_shows_conflicts_until_re_pinned_or_confirmed(
     three_changes, editor_client, reviewer_client
 ):
     s = three_changes
-    release = release_of(s.faq, s.nasa)
+    release = release_of(s.faq_isecg, s.nasa)
     draft(s.nasa, summary="A later draft.")
-    edit(s.faq, intro="Published on its own.")
+    edit(s.faq_isecg, intro="Published on its own.")
 
     page = editor_client.get(screen(release)).content.decode()
     assert page.count("<strong>Stale</strong>") == 2 and 'id="release-stale"' in page
@@ -195,7 +199,7 @@ def test_the_release_screen_shows_conflicts_until_re_pinned_or_confirmed(
     assert "is stale" in " ".join(messages_of(publish))
     assert Release.objects.get(pk=release.pk).status == Release.Status.APPROVED
 
-    faq_item = release.items.get(page_id=s.faq.pk)
+    faq_item = release.items.get(page_id=s.faq_isecg.pk)
     nasa_item = release.items.get(page_id=s.nasa.pk)
     reviewer_client.post(act(release, "item_confirm"), {"item": faq_item.pk})
     editor_client.post(act(release, "item_repin"), {"item": nasa_item.pk})
@@ -208,7 +212,7 @@ def test_the_release_screen_shows_conflicts_until_re_pinned_or_confirmed(
 def test_add_to_release_says_when_the_page_is_already_in_one(three_changes, editor_client):
     s = three_changes
     first = release_of(s.nasa, approved=False)
-    second = release_of(s.faq, title="Another", approved=False)
+    second = release_of(s.faq_isecg, title="Another", approved=False)
 
     page = editor_client.get(reverse("releases_add_page", args=[s.nasa.pk])).content.decode()
     response = editor_client.post(
@@ -262,7 +266,7 @@ def test_preview_opens_the_frontend_with_a_live_release_token(
 
 def test_pages_are_added_and_removed_on_the_release_screen(three_changes, editor_client):
     s = three_changes
-    release = release_of(s.faq, approved=False)
+    release = release_of(s.faq_isecg, approved=False)
 
     added = editor_client.post(act(release, "item_add"), {"page": s.nasa.pk, "action": "publish"})
     unpublish = editor_client.post(
@@ -272,11 +276,11 @@ def test_pages_are_added_and_removed_on_the_release_screen(three_changes, editor
 
     assert added.status_code == 302 and unpublish.status_code == 302
     assert {(i.page_id, i.action) for i in release.items.all()} == {
-        (s.faq.pk, "publish"),
+        (s.faq_isecg.pk, "publish"),
         (s.nasa.pk, "publish"),
         (s.esa.pk, "unpublish"),
     }
     assert missing.status_code == 400 and "This field is required" in missing.content.decode()
-    item = release.items.get(page_id=s.faq.pk)
+    item = release.items.get(page_id=s.faq_isecg.pk)
     editor_client.post(act(release, "item_remove"), {"item": item.pk})
-    assert not release.items.filter(page_id=s.faq.pk).exists()
+    assert not release.items.filter(page_id=s.faq_isecg.pk).exists()

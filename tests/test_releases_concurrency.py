@@ -19,7 +19,7 @@ from releases import services
 from releases.models import Release
 
 from .factories import StandardPageFactory
-from .pipeline_support import publish
+from .helpers import publish
 from .release_support import approve
 
 RELEASES = 10

@@ -21,7 +21,6 @@ from content_models.models import MemberProfilePage, StandardPage
 from preview import services as preview_services
 
 from .admin_forms import edit_page, edit_url, form_data
-from .conftest import publish
 from .factories import (
     FAQIndexPageFactory,
     FAQPageFactory,
@@ -29,6 +28,7 @@ from .factories import (
     MemberProfilePageFactory,
     StandardPageFactory,
 )
+from .helpers import publish
 
 pytestmark = pytest.mark.django_db
 

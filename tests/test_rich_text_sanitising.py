@@ -20,7 +20,6 @@ from pipeline.models import PublishedVersion
 from preview import services as preview_services
 
 from .admin_forms import edit_page
-from .conftest import publish
 from .factories import (
     FAQIndexPageFactory,
     FAQPageFactory,
@@ -29,6 +28,7 @@ from .factories import (
     MembersIndexPageFactory,
     StandardPageFactory,
 )
+from .helpers import publish
 
 pytestmark = pytest.mark.django_db
 

@@ -25,7 +25,7 @@ from content_models.models import (
 )
 from content_models.seed import DEFAULT_DATA_FILE
 
-SOURCE = Path(__file__).resolve().parent.parent / "content_models/data/source/isecg-faq-page.txt"
+SOURCE = Path(__file__).resolve().parent / "data/isecg-faq-seed.txt"  # the seed FAQ, copied
 ISS_PARTNERS = {"CSA", "ESA", "JAXA", "NASA", "Roscosmos"}
 FACTS_COUNTRIES = {
     "ASI": "IT", "UKSA": "GB", "CNES": "FR", "CNSA": "CN", "CSA": "CA", "CSIRO": "AU",

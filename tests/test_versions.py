@@ -2,15 +2,17 @@
 
 import datetime
 import json
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from content_models.models import MemberProfilePage
 from pipeline.models import PublishedVersion
 
-from .conftest import token_for
 from .factories import MemberProfilePageFactory, UserFactory
-from .pipeline_support import edit, publish, versions
+from .helpers import assert_problem, edit, publish, token_for, versions
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +27,8 @@ def iso(moment):
     return moment.isoformat()
 
 
-def assert_problem(response, status):
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/problem+json"
-    body = response.json()
-    assert body["status"] == status and body["detail"]
-    return body
-
-
-def test_each_publish_creates_the_next_version_number(site_tree):
-    nasa = site_tree.nasa
+def test_each_publish_creates_the_next_version_number(site):
+    nasa = site.nasa
     edit(nasa, summary="Second.")
     edit(nasa, summary="Third.")
     assert [v.number for v in versions(nasa.pk)] == [1, 2, 3]
@@ -42,8 +36,8 @@ def test_each_publish_creates_the_next_version_number(site_tree):
     assert json.loads(versions(nasa.pk)[-1].body)["version"] == 3
 
 
-def test_version_bytes_and_etag_never_change_after_later_edits(api_client, site_tree):
-    nasa, release = site_tree.nasa, site_tree.release
+def test_version_bytes_and_etag_never_change_after_later_edits(api_client, site):
+    nasa, release = site.nasa, site.ger3
     first = api_client.get(member_url(nasa, "versions/1/"))
     release_first = api_client.get(f"/api/v1/roadmap-releases/{release.pk}/versions/1/")
     assert first.status_code == 200 and release_first.status_code == 200
@@ -52,7 +46,7 @@ def test_version_bytes_and_etag_never_change_after_later_edits(api_client, site_
     edit(nasa, title="NASA, renamed")
     edit(release, title="GER 3, renamed")
     release_page = type(release).objects.get(pk=release.pk)
-    release_page.contributing_agencies.set([site_tree.esa])
+    release_page.contributing_agencies.set([site.esa])
     publish(release_page)
     publish(type(nasa).objects.get(pk=nasa.pk)).unpublish()
     publish(type(nasa).objects.get(pk=nasa.pk))
@@ -64,30 +58,33 @@ def test_version_bytes_and_etag_never_change_after_later_edits(api_client, site_
     release_again = api_client.get(f"/api/v1/roadmap-releases/{release.pk}/versions/1/")
     assert release_again.content == release_first.content
     assert release_again["ETag"] == release_first["ETag"]
-    assert json.loads(release_again.content)["title"] == "GER 3"
+    assert (
+        json.loads(release_again.content)["title"]
+        == "The Global Exploration Roadmap, third edition"
+    )
     current = api_client.get(member_url(nasa))
     assert current.json()["title"] == "NASA, renamed"
     assert current.json()["version"] == len(versions(nasa.pk))
 
 
-def test_the_version_etag_is_the_sha256_of_the_served_bytes(api_client, site_tree):
+def test_the_version_etag_is_the_sha256_of_the_served_bytes(api_client, site):
     import hashlib
 
-    response = api_client.get(member_url(site_tree.nasa, "versions/1/"))
+    response = api_client.get(member_url(site.nasa, "versions/1/"))
     assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
-    assert api_client.get(member_url(site_tree.nasa))["ETag"] == response["ETag"]
+    assert api_client.get(member_url(site.nasa))["ETag"] == response["ETag"]
     not_modified = api_client.get(
-        member_url(site_tree.nasa, "versions/1/"), HTTP_IF_NONE_MATCH=response["ETag"]
+        member_url(site.nasa, "versions/1/"), HTTP_IF_NONE_MATCH=response["ETag"]
     )
     assert not_modified.status_code == 304
 
 
-def test_versions_list_says_who_published_when_from_which_revision(site_tree):
+def test_versions_list_says_who_published_when_from_which_revision(site):
     author = UserFactory(username="grace", first_name="Grace", groups=["Editors"])
     publisher = UserFactory(
         username="ada", first_name="Ada", last_name="Lovelace", groups=["Reviewers"]
     )
-    nasa = edit(site_tree.nasa, user=publisher, author=author, summary="By Grace, for Ada.")
+    nasa = edit(site.nasa, user=publisher, author=author, summary="By Grace, for Ada.")
     staff = APIClient()  # who published is for the CMS's staff (tests/test_api_version_publishers)
     staff.credentials(HTTP_AUTHORIZATION=f"Bearer {token_for(author)}")
     response = staff.get(member_url(nasa, "versions/"))
@@ -108,27 +105,27 @@ def test_versions_list_says_who_published_when_from_which_revision(site_tree):
     assert second["api_url"] == member_url(nasa, "versions/2/")
 
 
-def test_versions_list_paginates(api_client, site_tree):
+def test_versions_list_paginates(api_client, site):
     for n in range(3):
-        edit(site_tree.nasa, summary=f"Edit {n}.")
-    page = api_client.get(member_url(site_tree.nasa, "versions/"), {"limit": 2, "offset": 2})
+        edit(site.nasa, summary=f"Edit {n}.")
+    page = api_client.get(member_url(site.nasa, "versions/"), {"limit": 2, "offset": 2})
     assert [v["number"] for v in page.json()["results"]] == [3, 4]
     assert page.json()["next"] is None and page.json()["previous"]
 
 
 @pytest.mark.parametrize("number", [0, 2, 999])
-def test_unknown_version_is_404(api_client, site_tree, number):
-    body = assert_problem(api_client.get(member_url(site_tree.nasa, f"versions/{number}/")), 404)
+def test_unknown_version_is_404(api_client, site, number):
+    body = assert_problem(api_client.get(member_url(site.nasa, f"versions/{number}/")), 404)
     assert str(number) in body["detail"]
 
 
-def test_a_version_of_another_collection_is_404(api_client, site_tree):
-    response = api_client.get(f"/api/v1/roadmap-releases/{site_tree.nasa.pk}/versions/1/")
+def test_a_version_of_another_collection_is_404(api_client, site):
+    response = api_client.get(f"/api/v1/roadmap-releases/{site.nasa.pk}/versions/1/")
     assert_problem(response, 404)
 
 
-def test_as_of_returns_the_version_live_at_that_moment(api_client, site_tree):
-    nasa = site_tree.nasa
+def test_as_of_returns_the_version_live_at_that_moment(api_client, site):
+    nasa = site.nasa
     edit(nasa, summary="Second.")
     edit(nasa, summary="Third.")
     v1, v2, v3 = versions(nasa.pk)
@@ -151,8 +148,8 @@ def test_as_of_returns_the_version_live_at_that_moment(api_client, site_tree):
         assert response["ETag"] == f'"{expected.etag}"'
 
 
-def test_as_of_inside_an_unpublished_gap_is_404(api_client, site_tree):
-    nasa = site_tree.nasa
+def test_as_of_inside_an_unpublished_gap_is_404(api_client, site):
+    nasa = site.nasa
     nasa.unpublish()
     nasa = publish(type(nasa).objects.get(pk=nasa.pk))
     v1, v2 = versions(nasa.pk)
@@ -169,22 +166,22 @@ def test_as_of_inside_an_unpublished_gap_is_404(api_client, site_tree):
 @pytest.mark.parametrize(
     "value", ["yesterday", "2024-13-01T00:00:00Z", "2024-02-30T10:00:00", "", "1700000000"]
 )
-def test_malformed_as_of_is_400(api_client, site_tree, value):
-    body = assert_problem(api_client.get(member_url(site_tree.nasa), {"as_of": value}), 400)
+def test_malformed_as_of_is_400(api_client, site, value):
+    body = assert_problem(api_client.get(member_url(site.nasa), {"as_of": value}), 400)
     assert "as_of" in body["detail"]
 
 
-def test_as_of_accepts_offsets_and_naive_times_as_utc(api_client, site_tree):
-    v1 = versions(site_tree.nasa.pk)[0]
+def test_as_of_accepts_offsets_and_naive_times_as_utc(api_client, site):
+    v1 = versions(site.nasa.pk)[0]
     moment = v1.published_at.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
-    assert api_client.get(member_url(site_tree.nasa), {"as_of": iso(moment)}).status_code == 200
+    assert api_client.get(member_url(site.nasa), {"as_of": iso(moment)}).status_code == 200
     naive = v1.published_at.replace(tzinfo=None).isoformat()
-    assert api_client.get(member_url(site_tree.nasa), {"as_of": naive}).status_code == 200
+    assert api_client.get(member_url(site.nasa), {"as_of": naive}).status_code == 200
 
 
 @pytest.mark.parametrize("how", ["unpublish", "delete"])
-def test_unpublished_or_deleted_item_and_its_versions_are_404(api_client, site_tree, how):
-    nasa = site_tree.nasa
+def test_unpublished_or_deleted_item_and_its_versions_are_404(api_client, site, how):
+    nasa = site.nasa
     edit(nasa, summary="Second.")
     urls = [
         member_url(nasa),
@@ -208,23 +205,50 @@ def test_unpublished_or_deleted_item_and_its_versions_are_404(api_client, site_t
     assert PublishedVersion.objects.filter(page_id=nasa.pk).count() == 2
 
 
-def test_republishing_after_unpublish_continues_the_numbering(api_client, site_tree):
-    nasa = site_tree.nasa
+def test_republishing_after_unpublish_continues_the_numbering(api_client, site):
+    nasa = site.nasa
     nasa.unpublish()
     nasa = publish(type(nasa).objects.get(pk=nasa.pk))
     assert [v.number for v in versions(nasa.pk)] == [1, 2]
     assert api_client.get(member_url(nasa)).json()["version"] == 2
 
 
-def test_draft_changes_never_reach_a_version(api_client, site_tree):
-    nasa = type(site_tree.nasa).objects.get(pk=site_tree.nasa.pk)
+def test_draft_changes_never_reach_a_version(api_client, site):
+    nasa = type(site.nasa).objects.get(pk=site.nasa.pk)
     nasa.summary = "A draft nobody approved."
     nasa.save_revision()
     assert len(versions(nasa.pk)) == 1
     assert api_client.get(member_url(nasa)).json()["summary"] != "A draft nobody approved."
 
 
-def test_a_page_created_without_publishing_has_no_version(api_client, site_tree):
-    draft = MemberProfilePageFactory(parent=site_tree.members_index, live=False, slug="draft")
+def test_a_page_created_without_publishing_has_no_version(api_client, site):
+    draft = MemberProfilePageFactory(parent=site.members_index, live=False, slug="draft")
     assert versions(draft.pk) == []
     assert_problem(api_client.get(member_url(draft, "versions/")), 404)
+
+
+@pytest.mark.parametrize(
+    ("collection", "name"),
+    [("faqs", "faq_isecg"), ("roadmap-releases", "ger3"), ("pages", "home"), ("pages", "nasa")],
+)
+def test_every_collection_serves_versions(api_client, shared_site, collection, name):
+    page = getattr(shared_site, name)
+
+    listing = api_client.get(f"/api/v1/{collection}/{page.pk}/versions/").json()
+    version = api_client.get(f"/api/v1/{collection}/{page.pk}/versions/1/")
+
+    assert listing["count"] == 1
+    assert version.content == api_client.get(f"/api/v1/{collection}/{page.pk}/").content
+
+
+def test_a_bulk_generated_first_version_stays_readable_after_a_republish(api_client, db):
+    """generate_content stores version 1 through the pipeline's bulk path: it must record the
+    audience it rendered for, or version 1 would be hidden once a second version is live."""
+    call_command("generate_content", members="1", seed="7", stdout=StringIO())
+    page = MemberProfilePage.objects.get(slug__startswith="synthetic-")
+    page.save_revision().publish()
+
+    listing = api_client.get(f"/api/v1/members/{page.pk}/versions/").json()
+
+    assert [v["number"] for v in listing["results"]] == [1, 2]
+    assert api_client.get(f"/api/v1/members/{page.pk}/versions/1/").status_code == 200

@@ -23,16 +23,10 @@ from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 from pipeline.webhooks.targets import TargetRefused, url_check
 
 from .factories import StandardPageFactory
+from .helpers import edit, publish
 from .task_queue import drain
 
 DELIVER_TASK = "pipeline.webhooks.delivery.webhook_deliver"
-
-
-def publish(page, **changes):
-    for name, value in changes.items():
-        setattr(page, name, value)
-    page.save_revision().publish()
-    return page
 
 
 def deliver_tasks():
@@ -245,7 +239,7 @@ def test_410_gone_disables_the_endpoint_and_what_is_pending_for_it(home, endpoin
     assert "410" in endpoint.disabled_reason
     assert set(WebhookDelivery.objects.values_list("status", flat=True)) == {"disabled"}
     drain()
-    publish(first, title="After the 410")
+    edit(first, title="After the 410")
     assert len(receiver.received) == 1
     assert WebhookDelivery.objects.count() == 2
 
@@ -277,7 +271,7 @@ def test_retry_after_is_honoured(home, endpoint, receiver, settings, form):
 
 def test_a_later_event_of_an_item_waits_for_the_earlier_one(home, endpoint, receiver):
     page = publish(StandardPageFactory(parent=home))
-    publish(page, title="Second version")
+    edit(page, title="Second version")
     first, second = WebhookDelivery.objects.order_by("change_seq")
 
     assert delivery_run(delivery_id=second.pk) == "waiting"
@@ -367,7 +361,7 @@ def test_after_rotation_both_secrets_verify_until_the_overlap_ends(home, endpoin
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
         previous_secret_expires_at=timezone.now() - timedelta(seconds=1)
     )
-    publish(page, title="After the overlap")
+    edit(page, title="After the overlap")
     drain()
     request = receiver.received[-1]
     Webhook(endpoint.secret).verify(request.body, request.headers)

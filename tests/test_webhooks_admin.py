@@ -8,6 +8,7 @@ from django.urls import reverse
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import StandardPageFactory, UserFactory
+from .helpers import publish
 from .task_queue import drain
 
 
@@ -26,11 +27,6 @@ def form_data(url, **overrides):
         "max_in_flight": "4",
         **overrides,
     }
-
-
-def publish(page):
-    page.save_revision().publish()
-    return page
 
 
 def test_creating_an_endpoint_generates_a_standard_webhooks_secret(admin_client, receiver):

@@ -21,6 +21,7 @@ from pipeline.models import Change, PublishedVersion
 from pipeline.webhooks.models import WebhookDelivery, WebhookEndpoint
 
 from .factories import StandardPageFactory
+from .helpers import edit, publish
 from .worker_process import (
     BACKENDS,
     backend_env,
@@ -85,13 +86,6 @@ def _states() -> list:
     )
 
 
-def publish(page, **changes):
-    for name, value in changes.items():
-        setattr(page, name, value)
-    page.save_revision().publish()
-    return page
-
-
 def test_a_worker_killed_mid_delivery_delivers_the_event_after_restart(
     start_worker, home, receiver
 ):
@@ -144,7 +138,7 @@ def test_receiver_down_during_200_publishes_gets_every_event_in_order_after_it_r
     pages = [StandardPageFactory(parent=home) for _ in range(20)]
 
     for round_number, page in itertools.product(range(10), pages):
-        publish(page, title=f"{page.pk} round {round_number}")
+        edit(page, title=f"{page.pk} round {round_number}")
     assert Change.objects.filter(action="published").count() == 200
     published = time.monotonic()
     first_seqs = [
