@@ -3,10 +3,11 @@
 Stored documents carry absolute media and document URLs (`API_PUBLIC_BASE_URL` + path,
 documents.rendering.RenderContext.absolute): they are the exact bytes the API serves and the
 ETags hash, so they are not rewritten on the way out. Instead the base they were rendered with
-is recorded in the feed row (`FeedState.documents_base`): the first stored document records it,
-a full `rebuild_documents` records the current one. When the setting moves away from it, a
-system check says so and `rebuild_documents --if-base-changed` (run by `make run` and by the
-deploy steps) renders every live document again.
+is recorded in the feed row (`FeedState.documents_base`): the first stored document records
+it, a full `rebuild_documents` records the current one. When the setting moves away from it, a
+system check (pipeline.W010, run by `migrate` and `check --database default`) says so, and
+`rebuild_documents --if-base-changed` (run by `make run` and by the deploy steps) renders every
+live document again.
 """
 
 from __future__ import annotations
@@ -43,9 +44,15 @@ def base_record() -> None:
         FeedState.objects.get_or_create(pk=1, defaults={"documents_base": current_base()})
 
 
-@checks.register()
-def check_documents_base(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    """Warn when the stored documents were rendered for another public base."""
+@checks.register(checks.Tags.database)
+def check_documents_base(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """Warn when the stored documents were rendered for another public base.
+
+    A database check: `migrate` runs it (so a deploy shows it), as does `check --database
+    default`; a plain `check` does not read the database.
+    """
+    if not databases or "default" not in databases:
+        return []
     try:
         recorded = recorded_base()
     except DatabaseError:  # not migrated yet, or no database: nothing stored to compare
