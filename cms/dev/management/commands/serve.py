@@ -156,7 +156,10 @@ class Command(BaseCommand):
                 self.launch(entry)
             failure = self.supervise()
             if failure is None:
-                self.stop(self.signals_received[0])
+                # SIGTERM, whatever arrived: a child still starting up then exits quietly
+                # instead of printing a KeyboardInterrupt traceback; both stop the worker
+                # gracefully.
+                self.stop(signal.SIGTERM)
                 return
             others = ", ".join(e.child.name for e in self.supervised if e.process is not None)
             raise CommandError(f"{failure}; stopped {others or 'nothing'}.")
@@ -277,8 +280,8 @@ class Command(BaseCommand):
             urls["frontend"] = f"http://{_reachable(self.host)}:{self.frontend_port}/"
         lines = [f"  {name:<10}{url}" for name, url in urls.items()]
         passwords = demo_passwords(Path(getattr(settings, "VAR_DIR", "var")))
-        if passwords:
-            lines.append(f"  {'log in as':<10}" + ", ".join(f"{u} / {p}" for u, p in passwords))
+        for n, (user, password) in enumerate(passwords):
+            lines.append(f"  {'log in as' if n == 0 else '':<10}{user:<9} {password}")
         mail = getattr(settings, "EMAIL_FILE_PATH", None)
         if mail and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
             lines.append(f"  {'e-mails':<10}{mail}/ (one file per message)")
