@@ -322,3 +322,17 @@ def test_a_killed_worker_is_restarted_and_the_admin_keeps_answering(served):
 
     assert process.wait(timeout=30) == 0, output.read_text()
     wait_until(lambda: not any(alive(pid) for pid in children), 5, "the children to exit")
+
+
+# One documented worker command per task backend (README "Running the workers").
+
+
+def test_manage_py_help_offers_one_worker_command_and_the_readme_names_it():
+    from django.core.management import get_commands
+
+    workers = sorted(name for name in get_commands() if "worker" in name)
+    readme = (BASE_DIR / "README.md").read_text()
+
+    assert workers == ["db_worker"]  # TASKS_BACKEND=database; `run_worker` is gone
+    assert "manage.py db_worker --queue-name '*'" in readme
+    assert "manage.py rqworker --with-scheduler default" in readme  # TASKS_BACKEND=rq
