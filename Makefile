@@ -5,8 +5,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_PORT ?= 8001
-# Two test processes by default (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
-PYTEST_ARGS ?= -n auto
+# Two test processes by default (pytest-xdist; tests marked xdist_group share one process);
+# PYTEST_ARGS="-n 0" runs them in one.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: install run test lint check bench clean varnish
 
