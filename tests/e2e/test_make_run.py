@@ -130,6 +130,13 @@ def make_run(tmp_path_factory):
             start_new_session=True,  # its own process group, for Ctrl-C
         )
     run = MakeRun(process, output, var_dir, port, frontend_port)
+    run.env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "HOST": "127.0.0.1",
+        "PORT": str(port),
+        "FRONTEND_PORT": str(frontend_port),
+    }
     try:
         deadline = time.monotonic() + START_SECONDS
         while "\nStarted " not in run.text():
@@ -188,7 +195,7 @@ def test_make_run_prints_a_line_per_phase_then_one_banner(make_run):
     lines = before.strip("\n").splitlines()
 
     assert len(lines) < 60, before
-    for phase in ("Database:", "Content:", "Demo users:", "Documents:"):
+    for phase in ("Database:", "Content:", "Demo users:", "Site:", "Documents:"):
         assert sum(line.startswith(phase) for line in lines) == 1, before
     for url in (
         f"{make_run.cms}/admin/",
@@ -212,6 +219,36 @@ def test_documents_media_and_cors_follow_the_ports(make_run):
 
     _, headers, _ = make_run.get("/api/v1/faqs/", Origin=make_run.frontend)
     assert headers.get("access-control-allow-origin") == make_run.frontend
+
+
+class NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_page_links_reach_the_frontend_through_this_cms(make_run):
+    """`page.full_url` ("View live", the e-mail sent when a review is approved) is on this
+    CMS's port, which redirects to the frontend's."""
+    shell = subprocess.run(
+        [
+            *(sys.executable, "manage.py", "shell", "-c"),
+            "from wagtail.models import Page; "
+            "print(Page.objects.get(url_path='/home/faq/isecg/').full_url)",
+        ],
+        cwd=ROOT,
+        env=make_run.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    full_url = shell.stdout.strip().splitlines()[-1]
+    assert full_url == f"{make_run.cms}/faq/isecg/"
+
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        urllib.request.build_opener(NoRedirects).open(full_url, timeout=30)
+    assert redirect.value.code == 302
+    assert redirect.value.headers["Location"] == f"{make_run.frontend}/faq/isecg/"
 
 
 def test_the_frontend_the_docs_and_the_admin_work_on_these_ports(browser, make_run, shots):
@@ -322,14 +359,7 @@ def test_a_new_port_rebuilds_the_documents_on_the_next_start(make_run):
     """`make run PORT=<another>` re-renders the stored documents for the new base at start-up
     (its setup phase, run here alone against the same var/ while the first one serves)."""
     new_port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_LEVEL")},
-        "CMS_VAR_DIR": str(make_run.var_dir),
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
-        "HOST": "127.0.0.1",
-        "PORT": str(new_port),
-        "FRONTEND_PORT": str(make_run.frontend_port),
-    }
+    env = {**make_run.env, "PORT": str(new_port)}
     setup = subprocess.run(
         [sys.executable, "manage.py", "dev_setup"],
         cwd=ROOT,

@@ -1,5 +1,6 @@
 """Prepare the database for `make run`, one line per phase: migrate, load the ISECG content,
-create the demo users, render the documents again if the public base moved.
+create the demo users, point the default site at HOST:PORT, render the documents again if the
+public base moved.
 
 The demo users' passwords are written to var/demo-passwords.txt (mode 600) when they are
 generated or set, for `serve`'s banner to show; they are never printed elsewhere.
@@ -9,12 +10,14 @@ import io
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from wagtail.models import Site
 
 from content_models.users import demo_users_create
 
@@ -33,6 +36,7 @@ class Command(BaseCommand):
         self.phase("Database", self.migrate)
         self.phase("Content", self.load_content)
         self.phase("Demo users", self.demo_users)
+        self.phase("Site", self.site)
         self.phase("Documents", self.documents)
 
     def phase(self, name: str, run) -> None:
@@ -82,6 +86,19 @@ class Command(BaseCommand):
         if created:
             return f"created {', '.join(created)} (passwords in the banner below)"
         return ", ".join(r.demo.username for r in results) + " exist"
+
+    def site(self) -> str:
+        """Point the default site at where `serve` listens, so page links (`full_url`: "View
+        live", the e-mail sent when a review is approved) reach this CMS, which sends them on
+        to the frontend (content_models.models.base.ContentPage.serve)."""
+        address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            return "no default site"
+        if (site.hostname, site.port) != (address.hostname, address.port or 80):
+            site.hostname, site.port = address.hostname, address.port or 80
+            site.save(update_fields=["hostname", "port"])
+        return f"page links open {site.root_url}/..., which redirects to {settings.FRONTEND_URL}"
 
     def documents(self) -> str:
         out = io.StringIO()
