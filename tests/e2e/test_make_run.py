@@ -206,7 +206,6 @@ def test_make_run_prints_a_line_per_phase_then_one_banner(make_run):
         assert url in after
     assert set(make_run.passwords()) == {"admin", "editor", "reviewer", "member"}
     assert "mail" in after
-    assert "Task id=" not in text and "Subject:" not in text  # no task lines, no e-mails
 
 
 def test_documents_media_and_cors_follow_the_ports(make_run):
@@ -377,3 +376,27 @@ def test_a_new_port_rebuilds_the_documents_on_the_next_start(make_run):
     status, _, body = make_run.get("/api/v1/members/?limit=1")
     logo = json.loads(body)["results"][0]["logo"]
     assert logo["url"].startswith(f"http://127.0.0.1:{new_port}/media/")
+
+
+def test_the_terminal_stays_quiet_while_tasks_run_and_mail_is_sent(make_run):
+    """Last, after the others published, sent mail and made requests: none of it on the
+    terminal (the worker's per-task lines, request lines, whole e-mails)."""
+    done = subprocess.run(
+        [
+            *(sys.executable, "manage.py", "shell", "-c"),
+            "from django_tasks_db.models import DBTaskResult; "
+            "print(DBTaskResult.objects.filter(status='SUCCESSFUL').count())",
+        ],
+        cwd=ROOT,
+        env=make_run.env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert int(done.stdout.split()[-1]) > 0  # the worker did run tasks
+    assert list((make_run.var_dir / "mail").glob("*.log"))  # and mail was sent
+    text = make_run.text()
+    assert "Task id=" not in text
+    assert "Subject:" not in text
+    assert '"GET /api/v1/' not in text
