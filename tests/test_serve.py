@@ -70,6 +70,8 @@ def test_runs_the_frontend_once_it_exists(tmp_path):
     )
     everywhere = serve.child_processes(host="0.0.0.0", port=8000, frontend_port=8001)  # noqa: S104
     assert everywhere[-1].argv[-2:] == ("--api", "http://127.0.0.1:8000")
+    ipv6 = serve.child_processes(host="::", port=8000, frontend_port=8001)[-1].argv
+    assert ipv6[2:4] == ("--host", "127.0.0.1")  # frontend/serve.py speaks IPv4 only
 
 
 # How it supervises them, with stand-in children.

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
@@ -65,11 +65,12 @@ def child_processes(
     frontend = base_dir / FRONTEND_SCRIPT
     if frontend.exists():
         api = f"http://{_reachable(host)}:{port}"  # the frontend reads this server's API
+        frontend_host = host if host and ":" not in host else "127.0.0.1"  # it speaks IPv4 only
         children.append(
             Child(
                 "frontend",
                 (
-                    *(sys.executable, str(frontend), "--host", host or "127.0.0.1"),
+                    *(sys.executable, str(frontend), "--host", frontend_host),
                     *("--port", str(frontend_port), "--api", api),
                 ),
                 quiet_stdout=True,
@@ -90,7 +91,6 @@ class Supervised:
     crashes: int = 0  # consecutive quick crashes
     restart_at: float | None = None
     gave_up: bool = False
-    history: list[int] = field(default_factory=list)  # every pid it had, oldest first
 
 
 def _reachable(host: str) -> str:
@@ -189,7 +189,6 @@ class Command(BaseCommand):
         entry.started_at = time.monotonic()
         entry.starts += 1
         entry.restart_at = None
-        entry.history.append(entry.process.pid)
 
     def supervise(self) -> str | None:
         """Watch the children until a signal (None) or a fatal failure (its description)."""
@@ -233,9 +232,10 @@ class Command(BaseCommand):
         return None
 
     def web_answers(self) -> bool:
-        with socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET) as sock:
+        address = _reachable(self.host).strip("[]")
+        with socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET) as sock:
             sock.settimeout(0.2)
-            return sock.connect_ex((_reachable(self.host).strip("[]"), self.port)) == 0
+            return sock.connect_ex((address, self.port)) == 0
 
     def say(self, message: str) -> None:
         self.stderr.write(f"serve: {message}")
