@@ -107,6 +107,8 @@ class MakeRun:
 def make_run(tmp_path_factory):
     if not Path("/proc/self/task").exists():
         pytest.skip("needs Linux /proc to find and clean up every process make run starts")
+    if os.environ.get("DATABASE_URL"):
+        pytest.skip("make run serves SQLite whatever the tests use: it runs in the SQLite pass")
     var_dir = tmp_path_factory.mktemp("make-run-var")
     output = var_dir / "make-run.out"
     port, frontend_port = free_port(), free_port()
@@ -161,13 +163,14 @@ def make_run(tmp_path_factory):
         for pid in left:
             os.kill(pid, signal.SIGKILL)
         assert not left, f"make run left processes behind: {sorted(left)}"
-        if SCREENSHOTS.exists():
-            sys.stderr.write(f"\nmake run screenshots: {SCREENSHOTS}\n")
 
 
 @pytest.fixture(scope="module")
-def shots():
+def shots(request):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:  # (pytest-xdist workers have none: see the README for the path)
+        request.addfinalizer(lambda: reporter.write_line(f"\nmake run screenshots: {SCREENSHOTS}"))
 
     def take(page, name: str) -> Path:
         path = SCREENSHOTS / f"{name}.png"
