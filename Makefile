@@ -5,23 +5,28 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FRONTEND_PORT ?= 8001
-# Two test processes by default (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
-PYTEST_ARGS ?= -n auto
+# Two test processes by default (pytest-xdist; tests marked xdist_group share one process);
+# PYTEST_ARGS="-n 0" runs them in one.
+PYTEST_ARGS ?= -n auto --dist loadgroup
 
 .PHONY: install run test lint check bench clean varnish
 
 $(VENV)/.installed: requirements.txt
+	@echo "Installing requirements.txt into $(VENV) (once; takes a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
 
+# Every URL the CMS hands out follows HOST, PORT and FRONTEND_PORT (cms/settings/dev.py).
+RUN_ENV = HOST=$(HOST) PORT=$(PORT) FRONTEND_PORT=$(FRONTEND_PORT)
+
+# One line per setup phase (migrate, content, demo users, documents), then `serve` prints the
+# URLs and passwords once the admin answers.
 run: install
-	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_isecg_content
-	$(PY) manage.py create_demo_users
-	$(PY) manage.py serve --host $(HOST) --port $(PORT) --frontend-port $(FRONTEND_PORT)
+	@$(RUN_ENV) $(PY) manage.py dev_setup
+	@$(RUN_ENV) $(PY) manage.py serve --host $(HOST) --port $(PORT) --frontend-port $(FRONTEND_PORT)
 
 # The browser tests drive Debian's Chromium; install it when missing (they skip, saying why,
 # only if it cannot be installed).

@@ -6,7 +6,7 @@ class PipelineConfig(AppConfig):
     verbose_name = "Content pipeline"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (connects the signal receivers)
+        from . import public_base, receivers  # noqa: F401  (the system check, the receivers)
         from .media_review import media_policies_register
 
         media_policies_register()

@@ -92,7 +92,11 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
         for offset, entry in enumerate(entries, start=1)
     )
     state.last_seq += len(changes)
-    state.save(update_fields=["last_seq"])
+    fields = ["last_seq"]
+    if not state.documents_base:  # the first document: record the base it carries
+        state.documents_base = settings.API_PUBLIC_BASE_URL.rstrip("/")
+        fields.append("documents_base")
+    state.save(update_fields=fields)
     for listener in CHANGE_LISTENERS:
         listener(changes)
     return changes

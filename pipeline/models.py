@@ -168,6 +168,16 @@ class FeedState(models.Model):
             "cleared inside that release's transaction, so no other transaction ever sees it."
         ),
     )
+    documents_base = models.CharField(
+        max_length=300,
+        blank=True,
+        default="",
+        help_text=(
+            "The API_PUBLIC_BASE_URL the stored documents' absolute media URLs were rendered "
+            "with (pipeline.public_base); empty until the first document. A full "
+            "`rebuild_documents` records the current one."
+        ),
+    )
 
     def __str__(self) -> str:
         return f"feed at #{self.last_seq}"

@@ -310,8 +310,9 @@ def on_postgres() -> bool:
 @pytest.mark.slow
 @pytest.mark.skipif(
     not on_postgres(),
-    reason="needs PostgreSQL (DATABASE_URL): SQLite runs one write transaction at a time, "
-    "so concurrent commits cannot reorder there",
+    reason="needs PostgreSQL (DATABASE_URL): what it proves is PostgreSQL's row lock keeping "
+    "seq order = commit order; SQLite runs one write transaction at a time, so commits cannot "
+    "reorder there, and this many writers against a hard-polling reader outwait its busy timeout",
 )
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_feed_reader_never_misses_an_entry_under_concurrent_publishes(home, monkeypatch):

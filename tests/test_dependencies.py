@@ -297,21 +297,10 @@ def test_a_group_restriction_keeps_the_members_audience(site):
     assert changes()[-1].action == "visibility_changed"
 
 
-# Concurrency (PostgreSQL) ------------------------------------------------------------------
+# Concurrency (PostgreSQL, and SQLite's file test database, where the writers take turns) -----
 
 
-def on_postgres() -> bool:
-    from django.conf import settings
-
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
-
-@pytest.mark.postgres
 @pytest.mark.slow
-@pytest.mark.skipif(
-    not on_postgres(),
-    reason="needs PostgreSQL (DATABASE_URL): SQLite runs one write transaction at a time",
-)
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_publishes_of_items_embedded_in_one_another_all_succeed(site):
     """Two editors publish NASA and ESA at once; each links to the other and the release

@@ -147,11 +147,8 @@ def test_a_second_run_publishes_nothing_twice(home, db):
     assert PublishedVersion.objects.filter(page_id=page.pk).count() == 1
 
 
-@pytest.mark.postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_beating_at_once_publish_each_revision_once(home):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent transactions need PostgreSQL")
     pages = [StandardPageFactory(parent=home, live=False) for _ in range(6)]
     for page in pages:
         time_passes(schedule(page, go_live_in=timedelta(hours=1)), by=timedelta(hours=2))

@@ -1,5 +1,5 @@
-"""`manage.py serve` runs the web server, the worker and the beat, stops them together, leaves no
-orphans."""
+"""`manage.py serve` runs the web server, the worker, the beat and the frontend, restarts a crashed
+one with backoff while the others keep serving, stops them together and leaves no orphans."""
 
 import os
 import re
@@ -64,11 +64,14 @@ def test_runs_the_frontend_once_it_exists(tmp_path):
     script.touch()
     children = serve.child_processes(host="h", port=1, frontend_port=8001, base_dir=tmp_path)
 
-    assert children[-1] == serve.Child(
-        "frontend", (sys.executable, str(script), "--port", "8001", "--api", "http://h:1")
+    assert children[-1].argv == (
+        *(sys.executable, str(script), "--host", "h", "--port", "8001"),
+        *("--api", "http://h:1"),
     )
     everywhere = serve.child_processes(host="0.0.0.0", port=8000, frontend_port=8001)  # noqa: S104
     assert everywhere[-1].argv[-2:] == ("--api", "http://127.0.0.1:8000")
+    ipv6 = serve.child_processes(host="::", port=8000, frontend_port=8001)[-1].argv
+    assert ipv6[2:4] == ("--host", "127.0.0.1")  # frontend/serve.py speaks IPv4 only
 
 
 # How it supervises them, with stand-in children.
@@ -109,18 +112,55 @@ time.sleep(60)
 """
 
 
-def test_a_child_exiting_stops_the_others_and_fails(stand_ins, tmp_path):
+CRASHER = """
+import sys, time
+with open(sys.argv[1], "a") as pids:
+    pids.write(f"{__import__('os').getpid()}\\n")
+time.sleep(0.3)
+sys.exit(3)
+"""
+
+
+def operator_after(seconds: float) -> tuple[str, ...]:
+    return python(OPERATOR.replace("time.sleep(1)", f"time.sleep({seconds})"))
+
+
+def test_a_crashed_child_is_restarted_with_backoff_and_the_others_keep_running(
+    stand_ins, tmp_path, capsys
+):
+    sleeper_pid, crasher_pids = tmp_path / "sleeper.pid", tmp_path / "crasher.pids"
+    stand_ins(
+        ("sleeper", (*python(SLEEPER), str(sleeper_pid))),
+        ("crasher", (*python(CRASHER), str(crasher_pids))),
+        ("operator", operator_after(5.5)),
+    )
+
+    call_command("serve", verbosity=0)  # until the operator's SIGTERM
+
+    pids = [int(pid) for pid in crasher_pids.read_text().split()]
+    assert len(pids) == 3, pids  # started, then again after 1 s, then after 2 s
+    err = capsys.readouterr().err
+    assert f"serve: crasher (pid {pids[0]}) exited with code 3; restarting it in 1s." in err
+    assert f"serve: crasher restarted (pid {pids[1]})." in err
+    assert f"serve: crasher (pid {pids[1]}) exited with code 3; restarting it in 2s." in err
+    assert "sleeper" not in err  # never restarted: the same process throughout
+    assert not alive(int(sleeper_pid.read_text()))
+
+
+def test_the_web_server_failing_to_start_stops_the_others_and_fails(stand_ins, tmp_path):
     pid_file = tmp_path / "sleeper.pid"
     stand_ins(
         ("sleeper", (*python(SLEEPER), str(pid_file))),
-        ("crasher", python("import time, sys; time.sleep(1); sys.exit(3)")),
+        ("web", python("import time, sys; time.sleep(0.5); sys.exit(3)")),
     )
 
     with pytest.raises(CommandError) as failed:
-        call_command("serve", verbosity=0)
+        call_command("serve", verbosity=0, port=8123)
 
     assert re.fullmatch(
-        r"crasher \(pid \d+\) exited with code 3; stopped sleeper\.", str(failed.value)
+        r"web \(pid \d+\) exited with code 3 on start-up \(is port 8123 in use\?\); "
+        r"stopped sleeper\.",
+        str(failed.value),
     )
     assert not alive(int(pid_file.read_text()))
 
@@ -233,6 +273,7 @@ def served(serve_env, tmp_path):
 
 
 def child_pid(output: Path, name: str) -> int:
+    wait_until(lambda: "\nStarted " in output.read_text(), 30, "the banner")
     started = next(line for line in output.read_text().splitlines() if line.startswith("Started "))
     return int(started.split(f"{name} (pid ", 1)[1].split(")", 1)[0])
 
@@ -262,15 +303,38 @@ def test_serve_answers_runs_the_worker_and_ctrl_c_stops_every_child(served):
 
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
-def test_serve_stops_the_web_server_and_fails_when_the_worker_dies(served):
+def test_a_killed_worker_is_restarted_and_the_admin_keeps_answering(served):
     process, port, output = served
     web, worker = child_pid(output, "web"), child_pid(output, "worker")
 
     os.kill(worker, signal.SIGKILL)
 
-    assert process.wait(timeout=30) == 1
-    assert not alive(web)
-    last_line = output.read_text().strip().splitlines()[-1]
-    assert last_line == (
-        f"CommandError: worker (pid {worker}) was killed by SIGKILL; stopped web, beat, frontend."
-    )
+    wait_until(lambda: "worker restarted (pid" in output.read_text(), 15, "the restart")
+    text = output.read_text()
+    assert f"serve: worker (pid {worker}) was killed by SIGKILL; restarting it in 1s." in text
+    new_worker = int(text.split("worker restarted (pid ", 1)[1].split(")", 1)[0])
+    assert alive(web) and alive(new_worker) and process.poll() is None
+    assert b"db_worker" in Path(f"/proc/{new_worker}/cmdline").read_bytes()
+    assert health_status(port) == 200
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/admin/login/", timeout=10) as login:
+        assert login.status == 200
+    children = descendants(process.pid)
+
+    process.send_signal(signal.SIGINT)  # Ctrl-C still stops everything, the new worker too
+
+    assert process.wait(timeout=30) == 0, output.read_text()
+    wait_until(lambda: not any(alive(pid) for pid in children), 5, "the children to exit")
+
+
+# One documented worker command per task backend (README "Running the workers").
+
+
+def test_manage_py_help_offers_one_worker_command_and_the_readme_names_it():
+    from django.core.management import get_commands
+
+    workers = sorted(name for name in get_commands() if "worker" in name)
+    readme = (BASE_DIR / "README.md").read_text()
+
+    assert workers == ["db_worker"]  # TASKS_BACKEND=database; `run_worker` is gone
+    assert "manage.py db_worker --queue-name '*'" in readme
+    assert "manage.py rqworker --with-scheduler default" in readme  # TASKS_BACKEND=rq

@@ -3,6 +3,10 @@
 `DATABASE_URL` selects PostgreSQL; without it the suite runs on SQLite.
 """
 
+import os
+import tempfile
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .base import DATABASES, INSTALLED_APPS, env_str
 
@@ -22,7 +26,15 @@ CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
 INSTALLED_APPS = [*INSTALLED_APPS, "cms.dev", "bench"]
 
 if env_str("DATABASE_URL") is None:
-    DATABASES["default"]["TEST"] = {"NAME": ""}  # in-memory SQLite
+    # A file, not SQLite's in-memory database: the live server's threads, the browser tests and
+    # the concurrency tests' threads each open their own connection to it. One file per test
+    # process (pytest-xdist workers are processes; they also add a `_gw<n>` suffix), removed
+    # when the run ends; in memory-backed /dev/shm where there is one, and never synced to disk.
+    _folder = "/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir()  # noqa: S108
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_folder) / f"cms-test-{os.getpid()}.sqlite3")}
+    DATABASES["default"]["OPTIONS"]["init_command"] = (
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;"
+    )
 
 WAGTAILADMIN_BASE_URL = "http://testserver"
 

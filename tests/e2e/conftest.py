@@ -84,18 +84,6 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _needs_a_real_database():
-    from django.db import connections
-
-    if any(c.vendor == "sqlite" and c.is_in_memory_db() for c in connections.all()):
-        pytest.skip(
-            "browser tests need a database that the live server's threads can share: the "
-            "in-memory SQLite test database cannot (concurrent admin requests fail with 'database "
-            "table is locked'); they run in the PostgreSQL pass (DATABASE_URL=postgres://...)"
-        )
-
-
 class Frontend:
     def __init__(self, url: str, process: subprocess.Popen, log: Path):
         self.url = url
