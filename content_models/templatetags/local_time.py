@@ -14,11 +14,17 @@ from django.utils.html import format_html
 register = template.Library()
 
 
+def local_time_text(value, fmt: str = "DATETIME_FORMAT") -> str:
+    """Return `value` as text in the current time zone, naming it ("5 Jan 2026, 6 p.m. JST")."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return f"{date_format(local, get_format(fmt))} {date_format(local, 'T')}".strip()
+
+
 @register.simple_tag
 def local_time(value, fmt: str = "DATETIME_FORMAT"):
     """Render `value` as `<time datetime="ISO">date, time and zone</time>`; "" for None."""
     if value is None:
         return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    human = f"{date_format(local, get_format(fmt))} {date_format(local, 'T')}".strip()
-    return format_html('<time datetime="{}">{}</time>', value.isoformat(), human)
+    return format_html(
+        '<time datetime="{}">{}</time>', value.isoformat(), local_time_text(value, fmt)
+    )
