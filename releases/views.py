@@ -20,6 +20,7 @@ from django.views import View
 from wagtail.admin import messages
 from wagtail.models import Page
 
+from content_models.templatetags.local_time import local_time_text
 from preview import reveal
 
 from . import previews, services
@@ -198,7 +199,7 @@ class ReleaseScheduleView(ReleaseActionView):
         release = services.release_schedule(
             release=self.release, at=form.cleaned_data["publish_at"], user=self.request.user
         )
-        return f"Scheduled: the worker publishes it at {release.publish_at:%Y-%m-%d %H:%M} UTC."
+        return f"Scheduled: the worker publishes it at {local_time_text(release.publish_at)}."
 
 
 class ReleaseUnscheduleView(ReleaseActionView):
