@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.utils.formats import date_format
 from wagtail.models import Page
+
+from content_models.templatetags.local_time import local_time_text
 
 DURATIONS_HOURS = (1, 8, 24, 72, 168, 336, 720)
 MAX_REVISIONS = 20
@@ -32,7 +33,7 @@ class RevisionChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, revision) -> str:
         who = revision.user.get_username() if revision.user else "system"
-        label = f"#{revision.pk} · {date_format(revision.created_at, 'DATETIME_FORMAT')} · {who}"
+        label = f"#{revision.pk} · {local_time_text(revision.created_at)} · {who}"
         if revision.pk == self.review_revision_id:
             label += " · in review"
         return label

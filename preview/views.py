@@ -6,11 +6,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
 from wagtail.models import Page
 
-from . import services
+from . import reveal, services
 from .forms import ShareLinkForm
 from .frontend import frontend_preview_url
 from .models import ShareLink, ShareLinkUse
@@ -19,8 +20,12 @@ USES_SHOWN = 50
 
 
 class ShareLinksView(View):
-    """The share links of one page. The new link's URL is shown once, in the POST's answer:
-    it is not stored anywhere (only its hash is), so it cannot be shown again."""
+    """The share links of one page, and a form to create one.
+
+    Creating answers with a redirect back here (post/redirect/get: a reload creates nothing);
+    the new link's URL is shown on that first view only (`reveal`), since only its hash is
+    stored.
+    """
 
     template_name = "preview/share_links.html"
 
@@ -39,7 +44,17 @@ class ShareLinksView(View):
         return ShareLinkForm(data, page=self.page, review_revision_id=review_revision_id)
 
     def get(self, request, *args, **kwargs):
-        return self.render(self.get_form())
+        new_link = reveal.new_link_take(request, scope=self.reveal_scope)
+        if new_link is None:
+            return self.render(self.get_form())
+        link_id, url = new_link
+        response = self.render(self.get_form(), new_link_id=link_id, new_link_url=url)
+        add_never_cache_headers(response)
+        return response
+
+    @property
+    def reveal_scope(self) -> str:
+        return f"page:{self.page.pk}"
 
     def post(self, request, *args, **kwargs):
         form = self.get_form(request.POST)
@@ -57,13 +72,11 @@ class ShareLinksView(View):
             form.add_error(None, error)
             return self.render(form, status=400)
         preview_page = link.revision.as_object()
-        return self.render(
-            self.get_form(),
-            new_link=link,
-            new_link_url=frontend_preview_url(page=preview_page, token=token),
-        )
+        url = frontend_preview_url(page=preview_page, token=token)
+        reveal.new_link_keep(request, scope=self.reveal_scope, link_id=link.pk, url=url)
+        return redirect("preview_share_links", page_id=self.page.pk)
 
-    def render(self, form, status=200, **extra):
+    def render(self, form, status=200, new_link_id=None, **extra):
         links = (
             ShareLink.objects.filter(page=self.page)
             .select_related("created_by", "revoked_by", "revision")
@@ -81,6 +94,9 @@ class ShareLinksView(View):
             }
             for link in links
         ]
+        new_link = next((row["link"] for row in rows if row["link"].pk == new_link_id), None)
+        if new_link is not None:
+            extra.update(new_link=new_link, new_link_shows=f"revision #{new_link.revision_id}")
         context = {
             "page": self.page,
             "form": form,

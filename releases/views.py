@@ -15,9 +15,13 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
 from wagtail.models import Page
+
+from content_models.templatetags.local_time import local_time_text
+from preview import reveal
 
 from . import previews, services
 from .forms import AddToReleaseForm, ItemAddForm, ScheduleForm, ShareLinkForm
@@ -195,7 +199,7 @@ class ReleaseScheduleView(ReleaseActionView):
         release = services.release_schedule(
             release=self.release, at=form.cleaned_data["publish_at"], user=self.request.user
         )
-        return f"Scheduled: the worker publishes it at {release.publish_at:%Y-%m-%d %H:%M} UTC."
+        return f"Scheduled: the worker publishes it at {local_time_text(release.publish_at)}."
 
 
 class ReleaseUnscheduleView(ReleaseActionView):
@@ -224,13 +228,23 @@ class ReleasePreviewView(ReleaseView):
 
 
 class ReleaseShareLinksView(ReleaseView):
-    """A release's share links. A new link's URL is shown once, in the POST's answer: only
-    its hash is stored."""
+    """A release's share links. Creating one redirects back here, where its URL is shown on
+    the first view only (only its hash is stored; see `preview.reveal`)."""
 
     template_name = "releases/share_links.html"
 
     def get(self, request, *args, **kwargs):
-        return self.render(ShareLinkForm())
+        new_link = reveal.new_link_take(request, scope=self.reveal_scope)
+        if new_link is None:
+            return self.render(ShareLinkForm())
+        link_id, url = new_link
+        response = self.render(ShareLinkForm(), new_link_id=link_id, new_link_url=url)
+        add_never_cache_headers(response)
+        return response
+
+    @property
+    def reveal_scope(self) -> str:
+        return f"release:{self.release.pk}"
 
     def post(self, request, *args, **kwargs):
         form = ShareLinkForm(request.POST)
@@ -246,11 +260,11 @@ class ReleaseShareLinksView(ReleaseView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.render(form, status=400)
-        return self.render(
-            ShareLinkForm(), new_link=link, new_link_url=previews.frontend_release_url(token=token)
-        )
+        url = previews.frontend_release_url(token=token)
+        reveal.new_link_keep(request, scope=self.reveal_scope, link_id=link.pk, url=url)
+        return redirect("releases_share_links", pk=self.release.pk)
 
-    def render(self, form, status=200, **extra):
+    def render(self, form, status=200, new_link_id=None, **extra):
         links = (
             self.release.links.filter(kind=ReleaseLink.Kind.SHARE)
             .select_related("created_by", "revoked_by")
@@ -268,6 +282,7 @@ class ReleaseShareLinksView(ReleaseView):
             }
             for link in links
         ]
+        extra["new_link"] = next((r["link"] for r in rows if r["link"].pk == new_link_id), None)
         context = {
             "release": self.release,
             "form": form,

@@ -275,8 +275,10 @@ def test_reviewer_creates_a_share_link_for_the_revision_in_review(editor, review
         {"revision": task_state.revision_id, "expires_in_hours": 24, "label": "Agency comms"},
     )
 
-    assert response.status_code == 200
-    url = response.context["new_link_url"]
+    assert response.status_code == 302
+    assert response.url == share_links_url(faq)
+    shown = client.get(response.url)
+    url = shown.context["new_link_url"]
     assert url.startswith("http://127.0.0.1:8001/faq/isecg/?token=")
     token = token_of(url)
     link = ShareLink.objects.get()
@@ -289,9 +291,41 @@ def test_reviewer_creates_a_share_link_for_the_revision_in_review(editor, review
         < link.expires_at - timezone.now()
         <= datetime.timedelta(hours=24)
     )
-    assert escape(url) in response.content.decode()
+    assert escape(url) in shown.content.decode()
     assert token_of(url).split(":")[-1] not in client.get(share_links_url(faq)).content.decode()
     assert preview_api(Client(), token).json()["meta"]["kind"] == "share"
+
+
+def test_creating_a_share_link_redirects_and_shows_it_once_with_a_copy_button(editor, faq):
+    client = logged_in(editor)
+
+    created = client.post(
+        share_links_url(faq), {"revision": faq.latest_revision_id, "expires_in_hours": 24}
+    )
+
+    assert created.status_code == 302
+    assert created.url == share_links_url(faq)
+    first = client.get(created.url)
+    page = first.content.decode()
+    url = first.context["new_link_url"]
+    assert 'id="share-link-url"' in page and f'value="{escape(url)}"' in page
+    assert 'data-action="w-clipboard#copy"' in page
+    assert "no-store" in first["Cache-Control"]
+    reload = client.get(created.url)
+    assert "new_link_url" not in reload.context
+    assert token_of(url) not in reload.content.decode()
+    assert 'id="share-link-url"' not in reload.content.decode()
+    assert ShareLink.objects.count() == 1
+
+
+def test_a_new_share_link_is_shown_only_on_its_own_pages_list(editor, faq, faq_index):
+    client = logged_in(editor)
+    client.post(share_links_url(faq), {"revision": faq.latest_revision_id, "expires_in_hours": 1})
+
+    elsewhere = client.get(share_links_url(faq_index))
+
+    assert "new_link_url" not in elsewhere.context
+    assert "new_link_url" in client.get(share_links_url(faq)).context
 
 
 def test_share_link_expiry_is_capped_by_preview_share_max_ttl(editor, faq):

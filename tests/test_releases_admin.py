@@ -243,8 +243,9 @@ def test_share_links_are_made_listed_and_revoked_in_the_admin(three_changes, rev
 
     created = reviewer_client.post(url, {"expires_in_hours": "24", "label": "ESA comms"})
 
-    assert created.status_code == 200
-    assert "release_token=" in created.content.decode()
+    assert created.status_code == 302
+    assert "release_token=" in reviewer_client.get(created.url).content.decode()
+    assert "release_token=" not in reviewer_client.get(created.url).content.decode()
     link = release.links.get()
     assert (link.kind, link.label) == ("share", "ESA comms")
     reviewer_client.post(reverse("releases_link_revoke", args=[link.pk]))

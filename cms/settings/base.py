@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "pipeline.webhooks",
     "preview",
     "releases",
+    "dashboard",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.frontend_cache",

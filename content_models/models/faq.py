@@ -4,10 +4,11 @@ from django.db import models
 from django.utils.text import slugify
 from modelcluster.fields import ParentalKey
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from ..panels import SummarisedInlinePanel
 from ..rich_text import RichTextField
 from .base import ContentPage
 from .indexes import SectionIndexPage
@@ -59,7 +60,9 @@ class FAQPage(ContentPage):
 
     content_panels = ContentPage.content_panels + [
         FieldPanel("intro"),
-        InlinePanel("questions", label="Questions", min_num=1),
+        SummarisedInlinePanel(
+            "questions", heading="Questions", label="Question", summary_field="question", min_num=1
+        ),
     ]
     search_fields = ContentPage.search_fields + [
         index.SearchField("intro"),

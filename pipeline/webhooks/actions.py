@@ -1,8 +1,10 @@
 """What an administrator does to endpoints and deliveries: redeliver, rotate, reveal the secret,
-(de)activate."""
+(de)activate, send a test event."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -10,6 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from pipeline.models import Change
+
+from . import signing, transport
 from .delivery import Status, delivery_enqueue, endpoint_disable
 from .models import WebhookDelivery, WebhookEndpoint, secret_generate
 
@@ -64,6 +69,7 @@ def _reset(delivery: WebhookDelivery, now: datetime) -> None:
 # in wagtail_hooks).
 LOG_REVEALED = "webhooks.secret_revealed"
 LOG_ROTATED = "webhooks.secret_rotated"
+LOG_TESTED = "webhooks.test_sent"
 
 
 @transaction.atomic
@@ -110,3 +116,53 @@ def endpoint_activate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
         update_fields=["active", "disabled_reason", "disabled_at", "consecutive_failures"]
     )
     return endpoint
+
+
+TEST_EVENT_TYPE = "content.test"
+TEST_TIMEOUT_SECONDS = 5
+
+
+@dataclass(frozen=True)
+class TestEvent:
+    """A test event as sent, and the receiver's answer (or why there was none)."""
+
+    event_id: str
+    sent_at: datetime
+    answer: transport.Answer
+
+
+def endpoint_test_send(*, endpoint: WebhookEndpoint, user=None) -> TestEvent:
+    """POST a signed `content.test` event to the endpoint now and return the answer.
+
+    Signed and sent like every delivery (`signing`, `transport`: the SSRF rule on the address
+    really connected to, no redirects), but in the caller's request with a short timeout, so the
+    administrator sees what the receiver says. It changes nothing: no delivery row, no health.
+    """
+    sent_at = timezone.now()
+    event_id = Change.new_event_id()
+    at = sent_at.isoformat().replace("+00:00", "Z")
+    body = json.dumps(
+        {
+            "type": TEST_EVENT_TYPE,
+            "timestamp": at,
+            "data": {"test": True, "endpoint": endpoint.pk, "at": at},
+        },
+        separators=(",", ":"),
+    )
+    headers = signing.signature_headers(
+        event_id=event_id, body=body, secrets=endpoint.signing_secrets(sent_at), at=sent_at
+    )
+    answer = transport.post(
+        endpoint.url,
+        body=body.encode(),
+        headers=headers,
+        timeout=min(TEST_TIMEOUT_SECONDS, settings.WEBHOOK_TIMEOUT_SECONDS),
+        excerpt_bytes=settings.WEBHOOK_RESPONSE_EXCERPT_BYTES,
+    )
+    log(
+        instance=endpoint,
+        action=LOG_TESTED,
+        user=user,
+        data={"event_id": event_id, "status_code": answer.status_code, "error": answer.error},
+    )
+    return TestEvent(event_id=event_id, sent_at=sent_at, answer=answer)

@@ -24,6 +24,8 @@ from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets.button import Button
 from wagtail.permission_policies import ModelPermissionPolicy
 
+from content_models.templatetags.local_time import local_time_text
+
 from . import actions
 from .models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 
@@ -31,6 +33,8 @@ permission_policy = ModelPermissionPolicy(WebhookEndpoint)
 DELIVERIES_PER_PAGE = 25
 ATTEMPTS_SHOWN = 10
 SHOW_ONCE_SESSION_KEY = "webhooks_secret_shown_once"  # session key: the endpoint to show it for
+TEST_ANSWER_SESSION_KEY = "webhooks_test_answer"  # session key: the last test event's answer
+TEST_EXCERPT_CHARS = 500
 
 
 def deliveries_url(endpoint: WebhookEndpoint) -> str:
@@ -47,6 +51,15 @@ def _secret_shown_once(request, endpoint: WebhookEndpoint) -> bool:
         return False
     del request.session[SHOW_ONCE_SESSION_KEY]
     return True
+
+
+def _test_answer_take(request, endpoint: WebhookEndpoint) -> dict | None:
+    """The answer to the test event just sent to this endpoint, once (post/redirect/get)."""
+    kept = request.session.get(TEST_ANSWER_SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("endpoint") != endpoint.pk:
+        return None
+    del request.session[TEST_ANSWER_SESSION_KEY]
+    return kept
 
 
 class EndpointIndexView(IndexView):
@@ -127,9 +140,12 @@ class EndpointDeliveriesView(EndpointMixin, WagtailAdminTemplateMixin, View):
         return str(self.object)
 
     def get(self, request, *args, **kwargs):
-        return self.render_page(revealed=_secret_shown_once(request, self.object))
+        return self.render_page(
+            revealed=_secret_shown_once(request, self.object),
+            test_answer=_test_answer_take(request, self.object),
+        )
 
-    def render_page(self, *, revealed: bool):
+    def render_page(self, *, revealed: bool, test_answer: dict | None = None):
         request = self.request
         deliveries = self.object.deliveries.order_by("-change_seq", "-pk").prefetch_related(
             Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("-started_at", "-pk"))
@@ -148,6 +164,7 @@ class EndpointDeliveriesView(EndpointMixin, WagtailAdminTemplateMixin, View):
             attempts_shown=ATTEMPTS_SHOWN,
             failed_count=self.object.deliveries.retryable().count(),
             revealed=revealed,
+            test_answer=test_answer,
         )
         response = self.render_to_response(context)
         if revealed:
@@ -183,13 +200,36 @@ class EndpointActionView(EndpointMixin, View):
         raise NotImplementedError
 
 
+class SendTestEventView(EndpointMixin, View):
+    """Send a signed `content.test` event now and show the receiver's answer on the endpoint's
+    page (kept in the session for the redirect: a reload sends nothing)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        sent = actions.endpoint_test_send(endpoint=self.object, user=request.user)
+        answer = sent.answer
+        request.session[TEST_ANSWER_SESSION_KEY] = {
+            "endpoint": self.object.pk,
+            "event_id": sent.event_id,
+            "sent_at": sent.sent_at.isoformat(),
+            "status_code": answer.status_code,
+            "ok": answer.status_code is not None and 200 <= answer.status_code < 300,
+            "excerpt": answer.excerpt[:TEST_EXCERPT_CHARS],
+            "truncated": len(answer.excerpt) > TEST_EXCERPT_CHARS,
+            "duration_ms": answer.duration_ms,
+            "error": answer.error,
+        }
+        return redirect(deliveries_url(self.object))
+
+
 class RotateSecretView(EndpointActionView):
     def act(self) -> str:
         endpoint = actions.endpoint_secret_rotate(endpoint=self.object, user=self.request.user)
         secret_show_once(self.request, endpoint)
         return (
             "New secret created: copy it now, it is shown only this once. The previous one "
-            f"keeps signing until {endpoint.previous_secret_expires_at:%Y-%m-%d %H:%M} UTC."
+            f"keeps signing until {local_time_text(endpoint.previous_secret_expires_at)}."
         )
 
 

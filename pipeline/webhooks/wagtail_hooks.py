@@ -1,5 +1,6 @@
 """Admin: Settings > Webhook endpoints (list with health, create, edit, deliveries, actions)."""
 
+from django.db import transaction
 from django.urls import path
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -45,6 +46,12 @@ class WebhookEndpointViewSet(ModelViewSet):
             path("deliveries/<int:pk>/", views.EndpointDeliveriesView.as_view(), name="deliveries"),
             path("rotate-secret/<int:pk>/", views.RotateSecretView.as_view(), name="rotate_secret"),
             path("reveal-secret/<int:pk>/", views.RevealSecretView.as_view(), name="reveal_secret"),
+            # Outside the request's transaction: it waits for the receiver's answer.
+            path(
+                "send-test/<int:pk>/",
+                transaction.non_atomic_requests(views.SendTestEventView.as_view()),
+                name="send_test",
+            ),
             path(
                 "redeliver-failed/<int:pk>/",
                 views.RedeliverFailedView.as_view(),
@@ -73,8 +80,19 @@ class SecretRotatedFormatter(LogFormatter):
     message = "Signing secret rotated"
 
 
+class TestSentFormatter(LogFormatter):
+    label = "Send test event"
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        if data.get("status_code"):
+            return f"Test event {data.get('event_id')} sent: HTTP {data['status_code']}"
+        return f"Test event {data.get('event_id')} sent: {data.get('error') or 'no answer'}"
+
+
 @hooks.register("register_log_actions")
 def register_webhook_log_actions(log_actions):
     """Name the secret's entries in an endpoint's history."""
     log_actions.register_action(actions.LOG_REVEALED)(SecretRevealedFormatter)
     log_actions.register_action(actions.LOG_ROTATED)(SecretRotatedFormatter)
+    log_actions.register_action(actions.LOG_TESTED)(TestSentFormatter)

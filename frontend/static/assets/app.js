@@ -58,6 +58,27 @@ function errorPage(error) {
   };
 }
 
+// Moments in the API's messages are ISO 8601 in UTC: show each in the reader's own time zone,
+// in words, keeping the exact moment in <time datetime>.
+const ISO_MOMENT = /\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)/g;
+const MOMENT_FORMAT = { year: "numeric", month: "long", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" };
+
+function localTime(iso) {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return esc(iso);
+  return `<time datetime="${esc(iso)}">${esc(at.toLocaleString(undefined, MOMENT_FORMAT))}</time>`;
+}
+
+function withLocalTimes(text) {
+  let html = "";
+  let last = 0;
+  for (const match of text.matchAll(ISO_MOMENT)) {
+    html += esc(text.slice(last, match.index)) + localTime(match[0]);
+    last = match.index + match[0].length;
+  }
+  return html + esc(text.slice(last));
+}
+
 function previewErrorPage(error) {
   const reason = error.problem?.reason;
   const [heading, advice] = PREVIEW_ERRORS[reason] || ["This preview cannot be shown", ""];
@@ -66,28 +87,26 @@ function previewErrorPage(error) {
     status: error.status,
     html: `<div class="preview-error" role="alert" data-reason="${esc(reason || "error")}">
       <h1>${esc(heading)}</h1><p>${esc(advice)}</p>
-      <p class="meta">${esc(error.problem?.detail || error.message)}</p>
+      <p class="meta">${withLocalTimes(error.problem?.detail || error.message)}</p>
       <p><a href="${esc(location.pathname)}">See the published page instead</a></p></div>`,
   };
 }
 
 function showReleaseBanner(preview) {
-  const expires = new Date(preview.expires_at);
   const kind = preview.kind === "share" ? "Share link" : "Live preview";
   banner.innerHTML = `<strong>Release preview</strong> · the site as
     <q data-release="${esc(preview.release.id)}">${esc(preview.release.title)}</q> would publish it ·
     ${esc(preview.status.replace("_", " "))} · ${esc(kind)} · expires
-    <time datetime="${esc(preview.expires_at)}">${esc(expires.toLocaleString())}</time>`;
+    ${localTime(preview.expires_at)}`;
   banner.dataset.kind = "release";
   banner.hidden = false;
 }
 
 function showBanner(meta) {
-  const expires = new Date(meta.expires_at);
   const kind = meta.kind === "share" ? "Share link" : "Live preview";
   banner.innerHTML = `<strong>Preview</strong> · draft, not published · ${esc(kind)} · revision
     <span data-revision>${esc(meta.revision_id ?? "unsaved")}</span> · expires
-    <time datetime="${esc(meta.expires_at)}">${esc(expires.toLocaleString())}</time>`;
+    ${localTime(meta.expires_at)}`;
   banner.hidden = false;
 }
 

@@ -1,0 +1,24 @@
+"""Show a new share link once, on the page the browser is redirected to after creating it.
+
+The create view answers its POST with a redirect (post/redirect/get), so reloading the page that
+follows never creates a second link. Only the link's hash is stored, so its URL waits in the
+creator's session until that page takes it: it is shown on the first view and then no more.
+"""
+
+from __future__ import annotations
+
+SESSION_KEY = "preview_new_share_link"
+
+
+def new_link_keep(request, *, scope: str, link_id: int, url: str) -> None:
+    """Keep the new link's URL for the next view of `scope` (e.g. "page:42") in this session."""
+    request.session[SESSION_KEY] = {"scope": scope, "link_id": link_id, "url": url}
+
+
+def new_link_take(request, *, scope: str) -> tuple[int, str] | None:
+    """Return (link id, URL) of the link kept for `scope`, once; None when there is none."""
+    kept = request.session.get(SESSION_KEY)
+    if not isinstance(kept, dict) or kept.get("scope") != scope:
+        return None
+    del request.session[SESSION_KEY]
+    return kept["link_id"], kept["url"]
