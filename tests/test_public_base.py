@@ -11,7 +11,7 @@ from django.core.management import call_command
 from pipeline.models import FeedState
 from pipeline.public_base import UNRECORDED
 
-from .pipeline_support import edit, make_image
+from .helpers import edit, make_image
 
 pytestmark = pytest.mark.django_db
 
@@ -27,11 +27,11 @@ def rebuild_if_changed() -> str:
 
 
 @pytest.fixture
-def nasa_with_logo(settings, site_tree, media_root):
+def nasa_with_logo(settings, site, media_root):
     settings.TEST_BASE_BEFORE = settings.API_PUBLIC_BASE_URL.rstrip("/")
     settings.API_PUBLIC_BASE_URL = "http://old.example:8000"
     logo = make_image("NASA logo", filename="nasa.png")
-    return edit(site_tree.nasa, logo=logo)
+    return edit(site.nasa, logo=logo)
 
 
 def test_the_first_document_records_the_base_it_was_rendered_for(
@@ -40,7 +40,7 @@ def test_the_first_document_records_the_base_it_was_rendered_for(
     logo = api_client.get(f"/api/v1/members/{nasa_with_logo.pk}/").json()["logo"]
 
     assert logo["url"].startswith("http://old.example:8000/media/")
-    # site_tree published its pages with the test settings' base, before the fixture changed it
+    # site published its pages with the test settings' base, before the fixture changed it
     assert FeedState.objects.get().documents_base == settings.TEST_BASE_BEFORE
 
 

@@ -17,8 +17,8 @@ from releases.models import Release
 from releases.scheduling import releases_publish_due
 
 from .admin_forms import create_page, edit_page, edit_url
-from .helpers import edit
-from .release_support import NEW_ANSWER, NEW_NAME, draft, fresh, release_of
+from .helpers import edit, fresh
+from .release_support import NEW_ANSWER, NEW_NAME, draft, release_of
 
 pytestmark = pytest.mark.django_db
 

@@ -15,8 +15,8 @@ from preview import services as page_previews
 from releases import previews, services, tokens
 from releases.models import ReleaseLink, ReleaseLinkUse
 
-from .helpers import assert_problem
-from .release_support import NEW_ANSWER, NEW_NAME, approve, fresh, release_of
+from .helpers import assert_problem, fresh
+from .release_support import NEW_ANSWER, NEW_NAME, approve, release_of
 
 pytestmark = pytest.mark.django_db
 
