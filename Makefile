@@ -8,7 +8,7 @@ FRONTEND_PORT ?= 8001
 # Two test processes by default (pytest-xdist); PYTEST_ARGS="-n 0" runs them in one.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: install run test lint check bench clean varnish
+.PHONY: install node types types-check typecheck run test lint check bench clean varnish
 
 $(VENV)/.installed: requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,26 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The reference frontend's development tools (openapi-typescript, typescript), exactly as
+# frontend/package-lock.json pins them. The site itself needs no Node.
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: frontend/node_modules/.installed
+
+# The typed client: regenerate frontend/types/api.d.ts from the API's OpenAPI schema (after any
+# API change; commit the result). `types-check` fails when the committed file is out of date.
+types: install node
+	scripts/generate-types
+
+types-check: install node
+	scripts/generate-types --check
+
+# Type-check the reference frontend's JavaScript against those types (tsc, nothing emitted).
+typecheck: node
+	cd frontend && node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -25,7 +45,7 @@ run: install
 
 # The browser tests drive Debian's Chromium; install it when missing (they skip, saying why,
 # only if it cannot be installed).
-test: install
+test: install node
 	-@scripts/ensure-chromium
 	$(PY) -m pytest $(PYTEST_ARGS)
 
