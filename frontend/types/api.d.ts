@@ -909,7 +909,10 @@ export interface components {
             id: number;
             title: string;
         };
-        /** @description Schema of a link to another item (built by `RenderContext.page_link`). */
+        /**
+         * @description A link to the release this one supersedes or updates, saying which edition it is (all
+         *     editions share a title).
+         */
         PreviousRelease: {
             id: number;
             type: string;
@@ -917,6 +920,11 @@ export interface components {
             url_path: string;
             api_url: string;
             relation: components["schemas"]["RelationEnum"];
+            edition_number: number | null;
+            edition_label: string;
+            /** Format: date */
+            release_date: string;
+            release_date_precision: string;
         };
         /** @description RFC 9457 problem details: every API error. */
         Problem: {
