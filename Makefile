@@ -20,6 +20,8 @@ install: $(VENV)/.installed
 # The reference frontend's development tools (openapi-typescript, typescript), exactly as
 # frontend/package-lock.json pins them. The site itself needs no Node.
 frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed (apt-get install nodejs npm):" \
+	  "the typed-client tests will be skipped" >&2; exit 1; }
 	cd frontend && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
@@ -44,9 +46,10 @@ run: install
 	$(PY) manage.py serve --host $(HOST) --port $(PORT) --frontend-port $(FRONTEND_PORT)
 
 # The browser tests drive Debian's Chromium; install it when missing (they skip, saying why,
-# only if it cannot be installed).
-test: install node
+# only if it cannot be installed). Likewise the frontend's Node tools (typed-client tests).
+test: install
 	-@scripts/ensure-chromium
+	-@$(MAKE) --no-print-directory node
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
