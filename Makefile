@@ -9,7 +9,7 @@ FRONTEND_PORT ?= 8001
 # PYTEST_ARGS="-n 0" runs them in one.
 PYTEST_ARGS ?= -n auto --dist loadgroup
 
-.PHONY: install run test lint check bench clean varnish
+.PHONY: install node types types-check typecheck run test lint check bench clean varnish
 
 $(VENV)/.installed: requirements.txt
 	@echo "Installing requirements.txt into $(VENV) (once; takes a minute)"
@@ -18,6 +18,28 @@ $(VENV)/.installed: requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The reference frontend's development tools (openapi-typescript, typescript), exactly as
+# frontend/package-lock.json pins them. The site itself needs no Node.
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is not installed (apt-get install nodejs npm):" \
+	  "the typed-client tests will be skipped" >&2; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node: frontend/node_modules/.installed
+
+# The typed client: regenerate frontend/types/api.d.ts from the API's OpenAPI schema (after any
+# API change; commit the result). `types-check` fails when the committed file is out of date.
+types: install node
+	scripts/generate-types
+
+types-check: install node
+	scripts/generate-types --check
+
+# Type-check the reference frontend's JavaScript against those types (tsc, nothing emitted).
+typecheck: node
+	cd frontend && node_modules/.bin/tsc --noEmit -p tsconfig.json
 
 # Every URL the CMS hands out follows HOST, PORT and FRONTEND_PORT (cms/settings/dev.py).
 RUN_ENV = HOST=$(HOST) PORT=$(PORT) FRONTEND_PORT=$(FRONTEND_PORT)
@@ -29,9 +51,10 @@ run: install
 	@$(RUN_ENV) $(PY) manage.py serve --host $(HOST) --port $(PORT) --frontend-port $(FRONTEND_PORT)
 
 # The browser tests drive Debian's Chromium; install it when missing (they skip, saying why,
-# only if it cannot be installed).
+# only if it cannot be installed). Likewise the frontend's Node tools (typed-client tests).
 test: install
 	-@scripts/ensure-chromium
+	-@$(MAKE) --no-print-directory node
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install

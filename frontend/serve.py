@@ -2,8 +2,10 @@
 """Serve the reference frontend: static files, and index.html for every route.
 
 The frontend is plain HTML, CSS and JavaScript modules with no build step; everything it shows
-comes from the CMS's public API over HTTP (`--api`), fetched by the browser. This server only
-hands out the files and tells the page where the API is.
+comes from the CMS's public API over HTTP (`--api`), fetched by the browser. This server hands
+out the files, tells the page where the API is, and answers 404 for an address where the API's
+`resolve` endpoint says there is no page (asked here, with a short timeout), so that crawlers
+and link checkers see the status a person sees.
 
     python frontend/serve.py --port 8001 --api http://127.0.0.1:8000
 
@@ -18,12 +20,20 @@ import mimetypes
 import os
 import re
 import sys
+import urllib.error
+import urllib.request
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# The API's versioned base, as static/assets/api.js uses it: part of the public contract.
+RESOLVE_PATH = "/api/v1/pages/resolve/"
+# Routes of this frontend that are not CMS pages.
+FRONTEND_ROUTES = {"/search/"}
+LOADING = '<p class="loading">Loading…</p>'
+NOT_FOUND_RE = re.compile(r'<template id="not-found">(.*?)</template>', re.DOTALL)
 
 
 def _any_encoding(char: str) -> str:
@@ -51,6 +61,7 @@ def origin_of(url: str) -> str:
 
 class FrontendHandler(SimpleHTTPRequestHandler):
     api_url = "http://127.0.0.1:8000"
+    resolve_timeout = 2.0
     server_version = "ReferenceFrontend/1.0"
 
     def __init__(self, *args, **kwargs):
@@ -58,17 +69,55 @@ class FrontendHandler(SimpleHTTPRequestHandler):
 
     def do_GET(self):
         path = urlsplit(self.path).path
-        if path.startswith("/assets/") and (STATIC_DIR / path.lstrip("/")).is_file():
-            return super().do_GET()
-        return self.send_index()
+        if path.startswith("/assets/"):
+            if (STATIC_DIR / path.lstrip("/")).is_file():
+                return super().do_GET()
+            return self.send_error(HTTPStatus.NOT_FOUND)
+        return self.send_index(self.page_status())
 
     def do_HEAD(self):
         return self.do_GET()
 
-    def send_index(self):
+    def page_status(self) -> HTTPStatus:
+        """Return 404 when the API's `resolve` says no page lives at this address, else 200.
+
+        Only a 404 from the API counts: when it is slow, down or refuses, the page answers 200
+        and the browser says what went wrong. Previews (`?token=`) are drafts the public API
+        does not resolve; a release preview asks with its token.
+        """
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        if url.path in FRONTEND_ROUTES or "token" in query:
+            return HTTPStatus.OK
+        params = {"path": url.path, "fields": "id"}
+        if query.get("release_token"):
+            params["release_token"] = query["release_token"][0]
+        # The API URL is checked to be http(s) at start-up (main).
+        request = urllib.request.Request(  # noqa: S310
+            f"{self.api_url}{RESOLVE_PATH}?{urlencode(params)}",
+            headers={"Accept": "application/json", "User-Agent": self.server_version},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.resolve_timeout):  # noqa: S310
+                return HTTPStatus.OK
+        except urllib.error.HTTPError as error:
+            error.close()
+            return HTTPStatus.NOT_FOUND if error.code == 404 else HTTPStatus.OK
+        except (OSError, ValueError) as error:  # unreachable, timed out, refused
+            self.log_message("resolve %s: %s", url.path, error)
+            return HTTPStatus.OK
+
+    def send_index(self, status: HTTPStatus = HTTPStatus.OK):
         page = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
+        main = LOADING
+        if status == HTTPStatus.NOT_FOUND:
+            found = NOT_FOUND_RE.search(page)
+            main = found.group(1) if found else "<h1>Page not found</h1>"
+            page = page.replace("<title>ISECG</title>", "<title>Page not found · ISECG</title>")
+            page = page.replace('aria-busy="true"', 'aria-busy="false"')
+        page = page.replace("{{MAIN}}", main)
         body = page.replace("{{API_URL}}", html.escape(self.api_url, quote=True)).encode()
-        self.send_response(HTTPStatus.OK)
+        self.send_response(status)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
@@ -104,11 +153,21 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("API_URL", "http://127.0.0.1:8000"),
         help="Base URL of the CMS (its /api/v1/ is used); default $API_URL or 127.0.0.1:8000.",
     )
+    parser.add_argument(
+        "--resolve-timeout",
+        type=float,
+        default=float(os.environ.get("FRONTEND_RESOLVE_TIMEOUT", "2")),
+        help="Seconds to wait for the API's resolve (404 or not) before answering 200 anyway.",
+    )
     args = parser.parse_args(argv)
     if not args.api.startswith(("http://", "https://")):
         parser.error(f"--api must be an http(s) URL, got {args.api!r}")
     mimetypes.add_type("text/javascript", ".js")
-    handler = type("Handler", (FrontendHandler,), {"api_url": args.api.rstrip("/")})
+    handler = type(
+        "Handler",
+        (FrontendHandler,),
+        {"api_url": args.api.rstrip("/"), "resolve_timeout": args.resolve_timeout},
+    )
     server = ThreadingHTTPServer((args.host, args.port), handler)
     print(
         f"Reference frontend on http://{args.host}:{server.server_address[1]}/ (API {args.api})",

@@ -28,6 +28,11 @@ def test_release_detail_embeds_agencies_and_links_the_previous_release(api_clien
         "url_path": "/roadmap/ger-2/",
         "api_url": f"/api/v1/roadmap-releases/{shared_site.ger2.pk}/",
         "relation": "supersedes",
+        # Which edition: editions often share a title.
+        "edition_number": 2,
+        "edition_label": "",
+        "release_date": "2013-08-01",
+        "release_date_precision": "day",
     }
     assert release["contributing_agencies"] == [
         {

@@ -10,7 +10,14 @@ from .members import MemberSummarySerializer
 
 
 class PreviousReleaseSerializer(PageLinkSerializer):
+    """A link to the release this one supersedes or updates, saying which edition it is (all
+    editions share a title)."""
+
     relation = serializers.ChoiceField(choices=["supersedes", "updates"])
+    edition_number = serializers.IntegerField(allow_null=True)
+    edition_label = serializers.CharField()
+    release_date = serializers.DateField()
+    release_date_precision = serializers.CharField()
 
 
 class RoadmapReleaseSerializer(ItemSerializer):
@@ -29,10 +36,19 @@ class RoadmapReleaseSerializer(ItemSerializer):
 
     @extend_schema_field(PreviousReleaseSerializer(allow_null=True))
     def get_previous_release(self, page):
-        link = self.context["render"].page_link(page.previous_release_id)
+        render = self.context["render"]
+        link = render.page_link(page.previous_release_id)
         if link is None:
             return None
-        return {**link, "relation": page.relation}
+        previous = render.visible_page(page.previous_release_id).specific
+        return {
+            **link,
+            "relation": page.relation,
+            "edition_number": previous.edition_number,
+            "edition_label": previous.edition_label,
+            "release_date": previous.release_date.isoformat(),
+            "release_date_precision": previous.release_date_precision,
+        }
 
     @extend_schema_field(MemberSummarySerializer(many=True))
     def get_contributing_agencies(self, page):

@@ -93,12 +93,16 @@ class Frontend:
     def output(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
-@pytest.fixture(scope="session")
-def frontend(live_server, tmp_path_factory):
-    """The reference frontend, on its own port, reading the live server's API."""
+
+def start_frontend(api_url: str, folder: Path, *options: str) -> Frontend:
+    """Start frontend/serve.py on a free port, reading the API at `api_url`; stop it with
+    `.stop()`."""
     port = _free_port()
-    log = tmp_path_factory.mktemp("frontend") / "frontend.log"
+    log = folder / "frontend.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
             [
@@ -107,7 +111,8 @@ def frontend(live_server, tmp_path_factory):
                 "--port",
                 str(port),
                 "--api",
-                live_server.url,
+                api_url,
+                *options,
             ],
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -120,9 +125,15 @@ def frontend(live_server, tmp_path_factory):
         if process.poll() is not None:
             raise RuntimeError(f"frontend/serve.py exited: {log.read_text()}")
         time.sleep(0.1)
-    yield Frontend(f"http://127.0.0.1:{port}", process, log)
-    process.terminate()
-    process.wait(timeout=10)
+    return Frontend(f"http://127.0.0.1:{port}", process, log)
+
+
+@pytest.fixture(scope="session")
+def frontend(live_server, tmp_path_factory):
+    """The reference frontend, on its own port, reading the live server's API."""
+    frontend = start_frontend(live_server.url, tmp_path_factory.mktemp("frontend"))
+    yield frontend
+    frontend.stop()
 
 
 @pytest.fixture

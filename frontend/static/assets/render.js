@@ -1,13 +1,32 @@
-// One renderer per API `type`: each takes the item exactly as the API delivers it.
-// Text fields are escaped; rich-text fields are HTML the CMS already cleaned and resolved.
+// @ts-check
+// One renderer per API `type`: each takes the item exactly as the API delivers it (typed by the
+// API's schema, see api.js). Text fields are escaped; rich-text fields are HTML the CMS already
+// cleaned and resolved.
 
 import * as api from "./api.js";
 
+/** @typedef {api.Schemas} Schemas */
+/** @typedef {Schemas["Item"] | Schemas["PreviewItem"]} AnyItem */
+/** @typedef {Schemas["HomePage"] | Schemas["PreviewHomePage"]} HomeItem */
+/** @typedef {Schemas["StandardPage"] | Schemas["PreviewStandardPage"]} StandardItem */
+/** @typedef {Schemas["IndexPage"] | Schemas["PreviewIndexPage"]} IndexItem */
+/** @typedef {Schemas["FAQ"] | Schemas["PreviewFAQ"]} FaqItem */
+/** @typedef {Schemas["Member"] | Schemas["PreviewMember"]} MemberItem */
+/** @typedef {Schemas["RoadmapRelease"] | Schemas["PreviewRoadmapRelease"]} ReleaseItem */
+/** @typedef {{ query: URLSearchParams, preview?: boolean }} Context */
+/** @typedef {{ title: string, html: string, status?: number }} Rendered */
+// StreamField block values: the schema types them as unknown (their shape depends on `type`).
+/** @typedef {{ image: Schemas["Image"] | null, caption?: string }} ImageBlock */
+/** @typedef {{ document: Schemas["Document"] | null, label?: string }} DocumentBlock */
+/** @typedef {{ text: string, attribution?: string }} QuoteBlock */
+
+/** @param {unknown} value */
 export const esc = (value) =>
-  String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  String(value ?? "").replace(/[&<>"']/g, (c) => /** @type {Record<string, string>} */ ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
 
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
+/** @param {{ release_date?: string, release_date_precision?: string }} item */
 export function releaseDate(item) {
   const [year, month, day] = (item.release_date || "").split("-").map(Number);
   if (!year) return "";
@@ -16,23 +35,34 @@ export function releaseDate(item) {
   return `${day} ${MONTHS[month - 1]} ${year}`;
 }
 
+/** @param {number | null} bytes */
 function fileSize(bytes) {
   if (!bytes) return "";
   return bytes > 1e6 ? `${(bytes / 1e6).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1e3))} kB`;
 }
 
+/**
+ * @param {Schemas["Image"] | null | undefined} img
+ * @param {string} rendition one of the API's rendition names (API_IMAGE_RENDITIONS)
+ * @param {string} extra more attributes
+ */
 export function image(img, rendition = "medium", extra = "") {
   if (!img) return "";
   const r = img.renditions?.[rendition] || img;
   return `<img src="${esc(r.url)}" width="${esc(r.width)}" height="${esc(r.height)}" alt="${esc(img.alt)}" ${extra} loading="lazy">`;
 }
 
+/**
+ * @param {Schemas["Document"] | null | undefined} doc
+ * @param {string} [label]
+ */
 export function documentLink(doc, label) {
   if (!doc) return "";
   const kind = (doc.content_type || "").includes("pdf") ? "PDF" : "file";
   return `<a class="document-link" href="${esc(doc.url)}">${esc(label || doc.title)} <span class="meta">(${kind}${doc.file_size ? `, ${fileSize(doc.file_size)}` : ""})</span></a>`;
 }
 
+/** @param {Schemas["StreamBlock"][]} [blocks] */
 function stream(blocks = []) {
   return blocks
     .map((block) => {
@@ -42,12 +72,18 @@ function stream(blocks = []) {
           return `<h2>${esc(v)}</h2>`;
         case "paragraph":
           return `<div class="rich-text">${v}</div>`;
-        case "image":
-          return `<figure>${image(v.image, "large")}${v.caption ? `<figcaption>${esc(v.caption)}</figcaption>` : ""}</figure>`;
-        case "document":
-          return `<p>${documentLink(v.document, v.label)}</p>`;
-        case "quote":
-          return `<blockquote><p>${esc(v.text)}</p>${v.attribution ? `<footer>${esc(v.attribution)}</footer>` : ""}</blockquote>`;
+        case "image": {
+          const { image: img, caption } = /** @type {ImageBlock} */ (v);
+          return `<figure>${image(img, "large")}${caption ? `<figcaption>${esc(caption)}</figcaption>` : ""}</figure>`;
+        }
+        case "document": {
+          const { document, label } = /** @type {DocumentBlock} */ (v);
+          return `<p>${documentLink(document, label)}</p>`;
+        }
+        case "quote": {
+          const { text, attribution } = /** @type {QuoteBlock} */ (v);
+          return `<blockquote><p>${esc(text)}</p>${attribution ? `<footer>${esc(attribution)}</footer>` : ""}</blockquote>`;
+        }
         default:
           return "";
       }
@@ -55,13 +91,19 @@ function stream(blocks = []) {
     .join("");
 }
 
+/**
+ * @param {{ title?: string }} item
+ * @param {string} [lead]
+ */
 const header = (item, lead = "") =>
   `<header class="page-header"><h1>${esc(item.title)}</h1>${lead}</header>`;
 
 // Renderers ---------------------------------------------------------------------------------
 
+/** @param {HomeItem} item */
 async function home(item) {
-  const sections = await api.children(item.id).catch(() => ({ results: [] }));
+  /** @type {{ results: { title?: string, url_path?: string }[] }} */
+  const sections = item.id === null ? { results: [] } : await api.children(item.id).catch(() => ({ results: [] }));
   return `${header(item)}
     <div class="rich-text intro">${item.intro || ""}</div>
     ${stream(item.body)}
@@ -70,10 +112,12 @@ async function home(item) {
       .join("")}</ul></nav>` : ""}`;
 }
 
+/** @param {StandardItem} item */
 function page(item) {
   return `${header(item, item.intro ? `<p class="lead">${esc(item.intro)}</p>` : "")}${stream(item.body)}`;
 }
 
+/** @param {IndexItem} item */
 async function faqIndex(item) {
   const sections = await api.faqs();
   return `${header(item)}<div class="rich-text intro">${item.intro || ""}</div>
@@ -81,17 +125,18 @@ async function faqIndex(item) {
       .map(
         (s) => `<section class="faq-section" aria-labelledby="section-${s.id}">
           <h2 id="section-${s.id}"><a href="${esc(s.url_path)}">${esc(s.title)}</a></h2>
-          <ul>${s.questions.map((q) => `<li><a href="${esc(s.url_path)}#${esc(q.id)}">${esc(q.question)}</a></li>`).join("")}</ul>
+          <ul>${(s.questions ?? []).map((q) => `<li><a href="${esc(s.url_path)}#${esc(q.id)}">${esc(q.question)}</a></li>`).join("")}</ul>
         </section>`,
       )
       .join("")}`;
 }
 
+/** @param {FaqItem} item */
 function faq(item) {
-  const toc = item.questions
+  const toc = (item.questions ?? [])
     .map((q) => `<li><a href="#${esc(q.id)}">${esc(q.question)}</a></li>`)
     .join("");
-  const questions = item.questions
+  const questions = (item.questions ?? [])
     .map(
       (q) => `<section class="question" id="${esc(q.id)}" tabindex="-1" aria-labelledby="q-${esc(q.id)}">
         <h2 id="q-${esc(q.id)}">${esc(q.question)} <a class="anchor" href="#${esc(q.id)}" aria-label="Link to this question">#</a></h2>
@@ -103,14 +148,26 @@ function faq(item) {
     <nav aria-label="Questions" class="toc"><ol>${toc}</ol></nav>${questions}`;
 }
 
+/**
+ * @param {IndexItem} item
+ * @param {Context} context
+ */
 async function membersIndex(item, { query }) {
-  const filters = { country: query.get("country") || "", iss_partner: query.get("iss_partner") || "" };
+  const country = query.get("country") || "";
+  const iss = query.get("iss_partner") || "";
+  /** @type {api.Query<"/api/v1/members/">} */
+  const filters = {
+    // The API checks the values (a 400 says which is wrong); the types only name the parameters.
+    country: /** @type {api.Query<"/api/v1/members/">["country"]} */ (country || undefined),
+    iss_partner: iss === "" ? undefined : iss === "true",
+  };
   const [all, shown] = await Promise.all([api.members(), api.members(filters)]);
+  /** @type {Map<string, string>} */
   const countries = new Map();
-  for (const m of all.results) if (m.country) countries.set(m.country, m.country_name);
+  for (const m of all.results) if (m.country) countries.set(m.country, m.country_name || m.country);
   const options = [...countries]
     .sort((a, b) => a[1].localeCompare(b[1]))
-    .map(([code, name]) => `<option value="${esc(code)}"${code === filters.country ? " selected" : ""}>${esc(name)}</option>`)
+    .map(([code, name]) => `<option value="${esc(code)}"${code === country ? " selected" : ""}>${esc(name)}</option>`)
     .join("");
   const cards = shown.results
     .map(
@@ -128,8 +185,8 @@ async function membersIndex(item, { query }) {
       <label for="filter-iss">ISS partner</label>
       <select id="filter-iss" name="iss_partner">
         <option value="">All members</option>
-        <option value="true"${filters.iss_partner === "true" ? " selected" : ""}>ISS partners</option>
-        <option value="false"${filters.iss_partner === "false" ? " selected" : ""}>Not ISS partners</option>
+        <option value="true"${iss === "true" ? " selected" : ""}>ISS partners</option>
+        <option value="false"${iss === "false" ? " selected" : ""}>Not ISS partners</option>
       </select>
       <button type="submit">Apply filters</button>
     </form>
@@ -137,6 +194,7 @@ async function membersIndex(item, { query }) {
     <ul class="member-list">${cards}</ul>`;
 }
 
+/** @param {MemberItem} item */
 function member(item) {
   const facts = [
     ["Acronym", esc(item.acronym)],
@@ -154,6 +212,7 @@ function member(item) {
     ${item.verification_note ? `<p class="note">${esc(item.verification_note)}</p>` : ""}`;
 }
 
+/** @param {IndexItem} item */
 async function roadmapIndex(item) {
   const list = await api.releases();
   const entries = list.results
@@ -171,12 +230,24 @@ async function roadmapIndex(item) {
     <ol class="timeline" aria-label="Releases, oldest first">${entries}</ol>`;
 }
 
+/**
+ * Which edition a release is, in words: editions share a title ("Edition 2, August 2013").
+ * @param {Schemas["PreviousRelease"]} release
+ */
+export function editionOf(release) {
+  const label = release.edition_label || (release.edition_number ? `Edition ${release.edition_number}` : "");
+  return [label, releaseDate(release)].filter(Boolean).join(", ");
+}
+
+/** @param {ReleaseItem} item */
 function roadmapRelease(item) {
-  const previous = item.previous_release
-    ? `<p>${item.previous_release.relation === "updates" ? "Updates" : "Supersedes"} <a href="${esc(item.previous_release.url_path)}">${esc(item.previous_release.title)}</a></p>`
+  const before = item.previous_release;
+  const previous = before
+    ? `<p class="previous-release">${before.relation === "updates" ? "Updates" : "Supersedes"} <a href="${esc(before.url_path)}">${esc(before.title)}</a>${editionOf(before) ? ` <span class="edition">(${esc(editionOf(before))})</span>` : ""}</p>`
     : "";
-  const agencies = item.contributing_agencies.length
-    ? `<h2>Contributing agencies</h2><ul class="inline-list">${item.contributing_agencies
+  const contributors = item.contributing_agencies ?? [];
+  const agencies = contributors.length
+    ? `<h2>Contributing agencies</h2><ul class="inline-list">${contributors
         .map((a) => `<li><a href="${esc(a.url_path)}">${esc(a.acronym)}</a></li>`)
         .join("")}</ul>`
     : "";
@@ -187,6 +258,10 @@ function roadmapRelease(item) {
     ${previous}${stream(item.body)}${agencies}`;
 }
 
+/**
+ * @param {URLSearchParams} query
+ * @returns {Promise<Rendered>}
+ */
 export async function searchPage(query) {
   const q = query.get("q") || "";
   if (!q.trim()) return { title: "Search", html: `<h1>Search</h1><p>Type words to search for in the search box.</p>` };
@@ -201,18 +276,37 @@ export async function searchPage(query) {
   };
 }
 
-const RENDERERS = {
-  home,
-  page,
-  faq_index: faqIndex,
-  faq,
-  members_index: membersIndex,
-  member,
-  roadmap_index: roadmapIndex,
-  roadmap_release: roadmapRelease,
-};
+/**
+ * @param {AnyItem} item
+ * @param {Context} context
+ * @returns {Promise<string>}
+ */
+async function render(item, context) {
+  switch (item.type) {
+    case "home":
+      return home(item);
+    case "faq":
+      return faq(item);
+    case "member":
+      return member(item);
+    case "roadmap_release":
+      return roadmapRelease(item);
+    case "faq_index":
+      return faqIndex(item);
+    case "members_index":
+      return membersIndex(item, context);
+    case "roadmap_index":
+      return roadmapIndex(item);
+    default:
+      return page(item);
+  }
+}
 
+/**
+ * @param {AnyItem} item
+ * @param {Context} context
+ * @returns {Promise<Rendered>}
+ */
 export async function renderItem(item, context) {
-  const renderer = RENDERERS[item.type] || page;
-  return { title: item.title, html: await renderer(item, context) };
+  return { title: item.title ?? "", html: await render(item, context) };
 }
