@@ -2670,7 +2670,7 @@ export interface operations {
                 offset?: number;
                 /** @description Only releases published at or after this ISO 8601 date-time. */
                 published_after?: string;
-                /** @description Only releases published before this ISO 8601 date-time. */
+                /** @description Only releases published before this ISO 8601 date-time. A range whose `published_after` is later than `published_before` is refused (400). */
                 published_before?: string;
                 /** @description A release preview token: answer as if that release were published (unchanged items live). Private, no-store, noindex; `meta.preview` names the release. A token that grants nothing is a 401/403 problem with a `reason`. */
                 release_token?: string;
