@@ -62,42 +62,39 @@ class LivePreviewState(models.Model):
         return f"Live preview of page {self.page_id or 'new'} until {until}"
 
 
-class ShareLinkQuerySet(models.QuerySet):
+class LinkQuerySet(models.QuerySet):
     def active(self, *, now=None):
         return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
 
 
-class ShareLink(models.Model):
-    """A link to one saved revision of one page, for reviewers outside the admin."""
+class RevocableLink(models.Model):
+    """A link whose token expires and can be revoked: page share links here, release preview
+    links in `releases`. Only the token's SHA-256 is stored."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
         EXPIRED = "expired", "Expired"
         REVOKED = "revoked", "Revoked"
 
-    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
-    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.CASCADE, related_name="+")
     label = models.CharField(
-        max_length=100, blank=True, help_text="Who the link is for, e.g. 'NASA comms team'."
+        max_length=100, blank=True, help_text="Who the link is for, e.g. 'ESA comms team'."
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     token_hash = models.CharField(max_length=64, unique=True)
 
-    objects = ShareLinkQuerySet.as_manager()
+    objects = LinkQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"Share link {self.pk} to revision {self.revision_id} of page {self.page_id}"
 
     def status(self, *, now=None) -> str:
         if self.revoked_at is not None:
@@ -107,8 +104,35 @@ class ShareLink(models.Model):
         return self.Status.ACTIVE
 
 
-class ShareLinkUse(models.Model):
-    """One request with a share link's token: when, from where, and whether it was served."""
+class LinkUse(models.Model):
+    """One request made with a link's token: when, from where, and whether it was served."""
+
+    at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} at {self.at:%Y-%m-%d %H:%M} from {self.ip}"
+
+
+class ShareLink(RevocableLink):
+    """A link to one saved revision of one page, for reviewers outside the admin."""
+
+    page = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.CASCADE, related_name="+")
+
+    class Meta(RevocableLink.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Share link {self.pk} to revision {self.revision_id} of page {self.page_id}"
+
+
+class ShareLinkUse(LinkUse):
+    """One request with a share link's token."""
 
     class Outcome(models.TextChoices):
         SERVED = "served", "Served"
@@ -117,13 +141,7 @@ class ShareLinkUse(models.Model):
         WRONG_PAGE = "wrong_page", "Refused: another page"
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="uses")
-    at = models.DateTimeField(default=timezone.now)
-    ip = models.GenericIPAddressField(null=True, blank=True)
     outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.SERVED)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(LinkUse.Meta):
         indexes = [models.Index(fields=["link", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.outcome} at {self.at:%Y-%m-%d %H:%M} from {self.ip}"

@@ -9,7 +9,7 @@ page asked for (wrong_page).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -18,10 +18,11 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Revision, TaskState
 
+from documents.moments import iso_utc
 from documents.rendering import RenderContext, audience_of
 
 from . import tokens
-from .models import LivePreviewState, ShareLink, ShareLinkUse
+from .models import LivePreviewState, RevocableLink, ShareLink, ShareLinkUse
 
 
 class PreviewDenied(Exception):
@@ -29,7 +30,7 @@ class PreviewDenied(Exception):
 
     STATUS = {"missing": 401, "invalid": 401, "expired": 401, "revoked": 403, "wrong_page": 403}
 
-    def __init__(self, reason: str, detail: str, *, link: ShareLink | None = None):
+    def __init__(self, reason: str, detail: str, *, link: RevocableLink | None = None):
         super().__init__(detail)
         self.reason = reason
         self.detail = detail
@@ -129,9 +130,10 @@ def share_link_create(
 
 
 @transaction.atomic
-def share_link_revoke(*, link: ShareLink, user) -> ShareLink:
-    """Revoke a link for good; revoking twice keeps the first time and person."""
-    link = ShareLink.objects.select_for_update().get(pk=link.pk)
+def link_revoke(*, link: RevocableLink, user) -> RevocableLink:
+    """Revoke a link (a page share link or a release link) for good; revoking twice keeps the
+    first time and person."""
+    link = type(link).objects.select_for_update().get(pk=link.pk)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = user if user is not None and user.is_authenticated else None
@@ -206,7 +208,7 @@ def _share_grant(token, claims, page_id, now) -> PreviewGrant:
     if link.revoked_at is not None:
         raise PreviewDenied(
             "revoked",
-            f"This share link was revoked at {_iso(link.revoked_at)}; ask for a new one.",
+            f"This share link was revoked at {iso_utc(link.revoked_at)}; ask for a new one.",
             link=link,
         )
     if link.expires_at <= now:
@@ -244,15 +246,11 @@ def _live_grant(token, claims, page_id, now) -> PreviewGrant:
 
 
 def _expired(at: datetime) -> str:
-    return f"This preview link expired at {_iso(at)}; ask for a new one."
+    return f"This preview link expired at {iso_utc(at)}; ask for a new one."
 
 
 def _wrong_page(page_id: int) -> str:
     return f"This preview token is for another page, not page {page_id}."
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 # The draft ----------------------------------------------------------------------------------

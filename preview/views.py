@@ -1,11 +1,9 @@
 """Admin views: create, list and revoke share links of a page, and read their use log."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
@@ -14,9 +12,8 @@ from wagtail.models import Page
 from . import reveal, services
 from .forms import ShareLinkForm
 from .frontend import frontend_preview_url
-from .models import ShareLink, ShareLinkUse
-
-USES_SHOWN = 50
+from .models import ShareLink
+from .selectors import link_rows
 
 
 class ShareLinksView(View):
@@ -77,23 +74,7 @@ class ShareLinksView(View):
         return redirect("preview_share_links", page_id=self.page.pk)
 
     def render(self, form, status=200, new_link_id=None, **extra):
-        links = (
-            ShareLink.objects.filter(page=self.page)
-            .select_related("created_by", "revoked_by", "revision")
-            .annotate(use_count=Count("uses"))
-            .prefetch_related(
-                Prefetch("uses", queryset=ShareLinkUse.objects.order_by("-at", "-pk"))
-            )
-        )
-        now = timezone.now()
-        rows = [
-            {
-                "link": link,
-                "status": link.status(now=now),
-                "uses": list(link.uses.all())[:USES_SHOWN],
-            }
-            for link in links
-        ]
+        rows = link_rows(ShareLink.objects.filter(page=self.page).select_related("revision"))
         new_link = next((row["link"] for row in rows if row["link"].pk == new_link_id), None)
         if new_link is not None:
             extra.update(new_link=new_link, new_link_shows=f"revision #{new_link.revision_id}")
@@ -119,6 +100,6 @@ class RevokeShareLinkView(View):
         link = get_object_or_404(ShareLink.objects.select_related("page"), pk=link_id)
         if not services.user_may_share(page=link.page.specific, user=request.user):
             raise PermissionDenied
-        services.share_link_revoke(link=link, user=request.user)
+        services.link_revoke(link=link, user=request.user)
         messages.success(request, f"Share link {link.label or link.pk} revoked.")
         return redirect("preview_share_links", page_id=link.page_id)

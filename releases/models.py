@@ -12,6 +12,8 @@ from wagtail.models import (
     WorkflowMixin,
 )
 
+from preview.models import LinkUse, RevocableLink
+
 
 class ReleaseQuerySet(models.QuerySet):
     def unfinished(self):
@@ -210,12 +212,7 @@ class ReleaseItem(models.Model):
         return f"{self.get_action_display()}: page {self.page_id} in release {self.release_id}"
 
 
-class ReleaseLinkQuerySet(models.QuerySet):
-    def active(self, *, now=None):
-        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
-
-
-class ReleaseLink(models.Model):
+class ReleaseLink(RevocableLink):
     """A token that previews a release: the admin's live preview or a reviewer's share link.
 
     Only the SHA-256 of the token is stored (as for page previews): a database dump grants
@@ -226,45 +223,18 @@ class ReleaseLink(models.Model):
         LIVE = "live", "Live preview"
         SHARE = "share", "Share link"
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        EXPIRED = "expired", "Expired"
-        REVOKED = "revoked", "Revoked"
-
     release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="links")
     kind = models.CharField(max_length=5, choices=Kind.choices)
-    label = models.CharField(
-        max_length=100, blank=True, help_text="Who the link is for, e.g. 'ESA comms team'."
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField(db_index=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    token_hash = models.CharField(max_length=64, unique=True)
 
-    objects = ReleaseLinkQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(RevocableLink.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk} of release {self.release_id}"
 
-    def status(self, *, now=None) -> str:
-        if self.revoked_at is not None:
-            return self.Status.REVOKED
-        if self.expires_at <= (now or timezone.now()):
-            return self.Status.EXPIRED
-        return self.Status.ACTIVE
 
-
-class ReleaseLinkUse(models.Model):
-    """One request with a release share link: when, from where, and whether it was served."""
+class ReleaseLinkUse(LinkUse):
+    """One request with a release share link."""
 
     class Outcome(models.TextChoices):
         SERVED = "served", "Served"
@@ -274,14 +244,8 @@ class ReleaseLinkUse(models.Model):
         CLOSED = "closed", "Refused: release published or cancelled"
 
     link = models.ForeignKey(ReleaseLink, on_delete=models.CASCADE, related_name="uses")
-    at = models.DateTimeField(default=timezone.now)
-    ip = models.GenericIPAddressField(null=True, blank=True)
     path = models.CharField(max_length=300, blank=True, help_text="The API path requested.")
     outcome = models.CharField(max_length=14, choices=Outcome.choices, default=Outcome.SERVED)
 
-    class Meta:
-        ordering = ["-at", "-pk"]
+    class Meta(LinkUse.Meta):
         indexes = [models.Index(fields=["link", "at"])]
-
-    def __str__(self) -> str:
-        return f"{self.outcome} at {self.at:%Y-%m-%d %H:%M} from {self.ip}"

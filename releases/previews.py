@@ -11,7 +11,7 @@ asked for (wrong_release), the release still unfinished (closed).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,7 +20,9 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from wagtail.models import Site
 
+from documents.moments import iso_utc
 from preview.frontend import frontend_url_for
+from preview.services import PreviewDenied
 
 from . import tokens
 from .models import Release, ReleaseLink, ReleaseLinkUse
@@ -29,8 +31,8 @@ from .models import Release, ReleaseLink, ReleaseLinkUse
 TOKEN_PARAM = "release_token"  # noqa: S105 (a parameter name, not a secret)
 
 
-class ReleasePreviewDenied(Exception):
-    """A token that grants nothing, and why (`reason`), for a 401/403 problem response."""
+class ReleasePreviewDenied(PreviewDenied):
+    """A release token that grants nothing, and why (`reason`), for a 401/403 problem."""
 
     STATUS = {
         "missing": 401,
@@ -40,13 +42,6 @@ class ReleasePreviewDenied(Exception):
         "wrong_release": 403,
         "closed": 403,
     }
-
-    def __init__(self, reason: str, detail: str, *, link: ReleaseLink | None = None):
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
-        self.status = self.STATUS[reason]
-        self.link = link
 
 
 @dataclass(frozen=True)
@@ -63,7 +58,7 @@ class ReleaseGrant:
             "release": {"id": self.release.pk, "title": self.release.title},
             "status": self.release.status,
             "kind": self.link.kind,
-            "expires_at": _iso(self.link.expires_at),
+            "expires_at": iso_utc(self.link.expires_at),
         }
 
 
@@ -132,17 +127,6 @@ def release_share_link_create(
     )
 
 
-@transaction.atomic
-def release_link_revoke(*, link: ReleaseLink, user) -> ReleaseLink:
-    """Revoke a link for good; revoking twice keeps the first time and person."""
-    link = ReleaseLink.objects.select_for_update().get(pk=link.pk)
-    if link.revoked_at is None:
-        link.revoked_at = timezone.now()
-        link.revoked_by = user if user is not None and user.is_authenticated else None
-        link.save(update_fields=["revoked_at", "revoked_by"])
-    return link
-
-
 def release_link_use_record(
     *, link: ReleaseLink, ip: str | None, path: str, outcome: str
 ) -> ReleaseLinkUse | None:
@@ -192,7 +176,8 @@ def release_grant(*, token: str | None, release_id: int | None = None) -> Releas
     if link.revoked_at is not None:
         raise ReleasePreviewDenied(
             "revoked",
-            f"This release preview link was revoked at {_iso(link.revoked_at)}; ask for a new one.",
+            f"This release preview link was revoked at {iso_utc(link.revoked_at)}; "
+            "ask for a new one.",
             link=link,
         )
     if link.expires_at <= now:
@@ -214,8 +199,4 @@ def release_grant(*, token: str | None, release_id: int | None = None) -> Releas
 
 
 def _expired(at: datetime) -> str:
-    return f"This release preview link expired at {_iso(at)}; ask for a new one."
-
-
-def _iso(at: datetime) -> str:
-    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return f"This release preview link expired at {iso_utc(at)}; ask for a new one."

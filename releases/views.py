@@ -9,12 +9,10 @@ items needs the `change_release` permission (Editors, Reviewers); publishing and
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
@@ -22,13 +20,13 @@ from wagtail.models import Page
 
 from content_models.templatetags.local_time import local_time_text
 from preview import reveal
+from preview import services as preview_services
+from preview.selectors import link_rows
 
 from . import previews, services
 from .forms import AddToReleaseForm, ItemAddForm, ScheduleForm, ShareLinkForm
-from .models import Release, ReleaseItem, ReleaseLink, ReleaseLinkUse
+from .models import Release, ReleaseItem, ReleaseLink
 from .selectors import release_items, unfinished_release_of
-
-USES_SHOWN = 50
 
 
 def may_edit(user) -> bool:
@@ -265,23 +263,7 @@ class ReleaseShareLinksView(ReleaseView):
         return redirect("releases_share_links", pk=self.release.pk)
 
     def render(self, form, status=200, new_link_id=None, **extra):
-        links = (
-            self.release.links.filter(kind=ReleaseLink.Kind.SHARE)
-            .select_related("created_by", "revoked_by")
-            .annotate(use_count=Count("uses"))
-            .prefetch_related(
-                Prefetch("uses", queryset=ReleaseLinkUse.objects.order_by("-at", "-pk"))
-            )
-        )
-        now = timezone.now()
-        rows = [
-            {
-                "link": link,
-                "status": link.status(now=now),
-                "uses": list(link.uses.all())[:USES_SHOWN],
-            }
-            for link in links
-        ]
+        rows = link_rows(self.release.links.filter(kind=ReleaseLink.Kind.SHARE))
         extra["new_link"] = next((r["link"] for r in rows if r["link"].pk == new_link_id), None)
         context = {
             "release": self.release,
@@ -304,7 +286,7 @@ class ReleaseLinkRevokeView(View):
         link = get_object_or_404(ReleaseLink.objects.select_related("release"), pk=link_id)
         if not previews.user_may_preview(release=link.release, user=request.user):
             raise PermissionDenied
-        previews.release_link_revoke(link=link, user=request.user)
+        preview_services.link_revoke(link=link, user=request.user)
         messages.success(request, f"Share link {link.label or link.pk} revoked.")
         return redirect("releases_share_links", pk=link.release_id)
 

@@ -139,7 +139,7 @@ def test_token_for_another_page_is_a_403_saying_so(api_client, faq, home):
 
 def test_revoked_share_link_is_a_403_saying_so(api_client, faq, editor):
     link, token = share(faq)
-    services.share_link_revoke(link=link, user=editor)
+    services.link_revoke(link=link, user=editor)
 
     problem = assert_refused(get_preview(api_client, token), 403, "revoked")
 

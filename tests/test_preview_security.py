@@ -130,7 +130,7 @@ def test_ten_thousand_random_and_mutated_tokens_grant_nothing(draft, valid_token
     hits = [token for token in candidates if grants(token)]
     other_page_hits = [kind for kind, token in valid_tokens.items() if grants(token, home.pk)]
     revoked = ShareLink.objects.get()
-    services.share_link_revoke(link=revoked, user=None)
+    services.link_revoke(link=revoked, user=None)
 
     assert len(candidates) == TARGET_MUTATIONS
     assert hits == []

@@ -291,7 +291,7 @@ def test_a_revoked_share_link_is_refused_and_each_use_is_logged(share, reviewer,
     ok(get(api_client, "/api/v1/members/", token))
     ok(get(api_client, "/api/v1/pages/resolve/", token, path="/"))
 
-    previews.release_link_revoke(link=link, user=reviewer)
+    page_previews.link_revoke(link=link, user=reviewer)
 
     refused(get(api_client, "/api/v1/members/", token), 403, "revoked")
     uses = list(link.uses.order_by("pk").values_list("outcome", "path"))

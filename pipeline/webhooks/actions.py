@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from documents.moments import iso_utc
 from pipeline.models import Change
 
 from . import signing, transport
@@ -140,7 +141,7 @@ def endpoint_test_send(*, endpoint: WebhookEndpoint, user=None) -> TestEvent:
     """
     sent_at = timezone.now()
     event_id = Change.new_event_id()
-    at = sent_at.isoformat().replace("+00:00", "Z")
+    at = iso_utc(sent_at)
     body = json.dumps(
         {
             "type": TEST_EVENT_TYPE,

@@ -13,15 +13,12 @@ from datetime import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from documents.moments import iso_utc
 from documents.paths import RELEASES, api_path, item_path
 from pipeline.models import Change
 
 from .delivery import delivery_enqueue
 from .models import RELEASE_PUBLISHED, WebhookDelivery, WebhookEndpoint
-
-
-def _iso(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")
 
 
 def _absolute(path: str) -> str:
@@ -30,7 +27,7 @@ def _absolute(path: str) -> str:
 
 def payload_for(change: Change) -> str:
     """Return the JSON body announcing a change: its feed entry, with an absolute `api_url`."""
-    at = _iso(change.at)
+    at = iso_utc(change.at)
     event = {
         "type": WebhookDelivery.event_type_for(change.action),
         "timestamp": at,
@@ -85,11 +82,11 @@ def release_payload(
     """Return the JSON body announcing a published release: its items and their versions."""
     event = {
         "type": WebhookDelivery.event_type_for(RELEASE_PUBLISHED),
-        "timestamp": _iso(at),
+        "timestamp": iso_utc(at),
         "data": {
             "release": release_id,
             "title": title,
-            "published_at": _iso(at),
+            "published_at": iso_utc(at),
             "seq_from": seqs[0],
             "seq_to": seqs[1],
             "items": [
