@@ -26,7 +26,7 @@ from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRe
 from content_models.rich_text import DEFAULT_IMAGE_FORMAT, stored_id
 
 from .audience import PUBLIC, Audience, audience_covers, audience_for_page
-from .paths import api_path, site_root_url_path
+from .paths import api_path, frontend_path, site_root_url_path
 from .sanitising import html_clean
 
 logger = logging.getLogger(__name__)
@@ -68,11 +68,7 @@ class RenderContext:
 
     def frontend_path(self, page: Page) -> str:
         """Return the path a frontend serves the page at, e.g. `/members/nasa/`."""
-        url_path = page.url_path or ""
-        root = self._root_url_path
-        if url_path.startswith(root):
-            return "/" + url_path[len(root) :]
-        return url_path
+        return frontend_path(page.url_path, self._root_url_path)
 
     @staticmethod
     def absolute(url: str) -> str:
