@@ -85,9 +85,7 @@ def test_search_never_finds_words_of_a_draft(api_client, shared_site):
     index_for_search()
 
     assert search(api_client, q="Quetzalcoatl")["count"] == 0
-    assert search(api_client, q="UKSA")["results"][0]["snippet"] == (
-        "UKSA is a member agency."
-    )
+    assert search(api_client, q="UKSA")["results"][0]["snippet"] == ("UKSA is a member agency.")
 
 
 def test_search_finds_a_newly_published_version(api_client, shared_site):
