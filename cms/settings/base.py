@@ -295,8 +295,15 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISECG content delivery API",
+    # The description is the getting-started guide (api/guide.md), `servers` the public base:
+    # both set by api.schema.guide_and_servers.
     "DESCRIPTION": "Published, versioned content of the ISECG site for any frontend.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "api.webhooks_schema.CONTENT_CHANGED",
+        "api.webhooks_schema.RELEASE_PUBLISHED_EVENT",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -308,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.item_schemas_from_registry",
         "api.schema.query_arrays_not_empty",
+        "api.schema.guide_and_servers",
     ],
 }
 
