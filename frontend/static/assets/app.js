@@ -115,6 +115,7 @@ async function route() {
     } else {
       if (release !== null) noindex();
       const item = await api.resolve(url.pathname);
+      if (item.type === "redirect") return followRedirect(item);
       if (item.meta?.preview) showReleaseBanner(item.meta.preview);
       show(await renderItem(item, { query: url.searchParams }));
     }
@@ -122,8 +123,27 @@ async function route() {
     const previewing = (token !== null || release !== null) && error.problem?.reason;
     show(previewing ? previewErrorPage(error) : errorPage(error));
   }
+  redirects = 0;
   markCurrentNav();
   landOnTarget();
+}
+
+// A redirect editors set up (the API's resolve answers it when no page is at the path; the
+// frontend server already answers such URLs with a 301/302, this covers in-app navigation).
+let redirects = 0;
+function followRedirect(redirect) {
+  if (++redirects > 5) {
+    redirects = 0;
+    show({ title: "Too many redirects", status: 508, html: `<h1>Too many redirects</h1><p>This address redirects in a loop. <a href="/">Go to the home page</a>.</p>` });
+    return;
+  }
+  const target = new URL(redirect.location, location.href);
+  if (target.origin !== location.origin) {
+    location.replace(target.href);
+    return;
+  }
+  history.replaceState({}, "", withReleaseToken(target.pathname + target.search + target.hash));
+  return route();
 }
 
 function landOnTarget() {
