@@ -76,7 +76,7 @@ def test_renditions_are_made_at_publish_not_per_request(api_client, home, media_
     assert Rendition.objects.count() == made
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_every_delivered_image_url_answers(live_server, home, media_root, settings):
     settings.SERVE_MEDIA = True
     settings.API_PUBLIC_BASE_URL = live_server.url

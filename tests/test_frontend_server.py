@@ -18,6 +18,9 @@ from .factories import MemberProfilePageFactory, MembersIndexPageFactory, Standa
 FRONTEND = Path(settings.BASE_DIR) / "frontend" / "serve.py"
 SITEMAP_NS = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
+# The live server's thread reads what the test commits; the migrated site root is restored after.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 def load_serve():
     spec = importlib.util.spec_from_file_location("frontend_serve_redirects", FRONTEND)
@@ -52,7 +55,7 @@ def get(port: int, path: str) -> http.client.HTTPResponse:
 
 
 @pytest.fixture
-def pages(transactional_db):
+def pages():
     home = publish(Site.objects.get(is_default_site=True).root_page.specific)
     members = publish(MembersIndexPageFactory(parent=home))
     nasa = publish(MemberProfilePageFactory(parent=members, slug="nasa", title="NASA"))
