@@ -87,4 +87,5 @@ class IndexView(DeliveryView):
     )
     def get(self, request, *args, **kwargs):
         body = json.dumps(index_document(), ensure_ascii=False, separators=(",", ":"))
-        return json_response(request, body, max_age=3600)
+        # The same for everyone; a token's answers stay private, as everywhere else.
+        return json_response(request, body, max_age=3600, public=not self.caller.authenticated)

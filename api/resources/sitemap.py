@@ -46,6 +46,9 @@ class SitemapView(DeliveryView):
         tags=["Pages"],
     )
     def get(self, request, *args, **kwargs):
+        if self.caller.authenticated:  # the same entries, but token answers stay private
+            body, last_modified = self._render()
+            return json_response(request, body, last_modified=last_modified, public=False)
         body, etag, last_modified = public_list(request, self._render)
         return json_response(
             request, body, etag=etag, last_modified=last_modified, feed_validated=True
