@@ -5,6 +5,8 @@ import datetime
 import pytest
 from wagtail.rich_text import RichText
 
+from api.resources.search import marked
+
 from .conftest import index_for_search, publish
 from .factories import MemberProfilePageFactory, RoadmapReleasePageFactory
 
@@ -77,14 +79,21 @@ def test_the_match_is_marked_and_everything_else_escaped(api_client, releases):
     assert "<b>" not in result["snippet_html"]
 
 
-def test_a_matched_word_is_marked_whole_and_case_kept(api_client, site):
+def test_a_matched_word_is_marked_as_written_and_the_rest_escaped(api_client, site):
     page = MemberProfilePageFactory(
-        parent=site.members_index, slug="xa", title="X Agency", summary="Roadmaps & more, by X."
+        parent=site.members_index, slug="xa", title="X Agency", summary="The Roadmap & more <3"
     )
     publish(page)
     index_for_search()
     result = result_for(search(api_client, q="ROADMAP", type="member"), page)
-    assert result["snippet_html"] == "<mark>Roadmaps</mark> &amp; more, by X."
+    assert result["snippet_html"] == "The <mark>Roadmap</mark> &amp; more &lt;3"
+
+
+def test_marking_takes_whole_words_that_start_with_a_term():
+    # the PostgreSQL backend stems: "roadmap" finds "Roadmaps", which is marked whole
+    assert marked("Roadmaps, roads and a roadmap.", ["roadmap", "x"]) == (
+        "<mark>Roadmaps</mark>, roads and a <mark>roadmap</mark>."
+    )
 
 
 def test_same_titled_results_carry_a_type_label_and_a_distinct_subtitle(api_client, releases):
