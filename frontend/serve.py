@@ -31,7 +31,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 API_PREFIX = "/api/v1/"  # the CMS's API_URL_PREFIX, as in assets/api.js
-API_TIMEOUT = 5  # seconds: a slow API must not hold the page
+API_TIMEOUT = 3  # seconds: a slow API must not hold the page long
 REDIRECT_STATUSES = {301, 302}
 
 
