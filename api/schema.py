@@ -2,7 +2,9 @@
 description of a collection's endpoints."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -218,6 +220,25 @@ class CollectionSchema:
             responses={200: self.item, **NOT_MODIFIED, **ERRORS, **NOT_FOUND},
             tags=[self.tag],
         )
+
+
+GUIDE = Path(__file__).with_name("guide.md")
+
+
+def guide_and_servers(result, generator, request, public):
+    """Postprocessing hook: the getting-started guide as the schema's description, and the
+    API's public base (`API_PUBLIC_BASE_URL`) as its server; both read per generation."""
+    base = settings.API_PUBLIC_BASE_URL.rstrip("/")
+    prefix = api_prefix()
+    guide = (
+        GUIDE.read_text(encoding="utf-8")
+        .replace("{base}", base)
+        .replace("{prefix_no_slash}", prefix.rstrip("/"))
+        .replace("{prefix}", prefix)
+    )
+    result["info"]["description"] = guide
+    result["servers"] = [{"url": base, "description": "The API's public base"}]
+    return result
 
 
 def only_delivery_api(endpoints, **kwargs):

@@ -12,10 +12,11 @@ from django.contrib.auth import get_user_model
 from django.db import connections
 from django.db.models import Case, CharField, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from wagtail.models import Page, PageLogEntry
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import Page, PageLogEntry, Site
 
 from documents.audience import ANONYMOUS, Caller
-from documents.paths import site_root_url_path
+from documents.paths import frontend_path, site_root_url_path
 from documents.registry import models_of_type
 from pipeline.models import Change, LiveDocument, PublishedVersion
 from releases.models import Release, ReleaseItem
@@ -139,6 +140,65 @@ def document_resolve(
         documents = documents.exclude(page_id__in=overlay.page_ids)
     row = documents.values_list(*DOCUMENT_COLUMNS).first()
     return Document(*row) if row else None
+
+
+@dataclass
+class RedirectTarget:
+    """Where a redirect that editors manage (Wagtail's redirects module) sends a path."""
+
+    location: str  # a frontend path, or an absolute URL elsewhere
+    permanent: bool
+
+
+def redirect_resolve(*, path: str) -> RedirectTarget | None:
+    """Return the redirect of the default site (or of all sites) from a frontend path, if any.
+
+    Only when no live page is at the path (whoever may read it): a page always wins, as in
+    Wagtail's own redirect middleware. A redirect to a page that is not live leads nowhere.
+    """
+    root = site_root_url_path()
+    if root is None:
+        return None
+    url_path = root + path.strip("/") + ("/" if path.strip("/") else "")
+    if Page.objects.filter(url_path=url_path, live=True).exists():
+        return None
+    site = Site.objects.filter(is_default_site=True).first()
+    redirect = (
+        Redirect.get_for_site(site)
+        .filter(old_path=Redirect.normalise_path(path))
+        .select_related("redirect_page")
+        .order_by(F("site_id").asc(nulls_last=True))  # the site's own before an all-sites one
+        .first()
+    )
+    if redirect is None:
+        return None
+    if redirect.redirect_page_id is not None:
+        page = redirect.redirect_page
+        if not page.live:
+            return None
+        location = frontend_path(page.url_path, root)
+        if redirect.redirect_page_route_path:
+            location = location.rstrip("/") + redirect.redirect_page_route_path
+    elif redirect.redirect_link:
+        location = redirect.redirect_link
+    else:
+        return None
+    return RedirectTarget(location=location, permanent=redirect.is_permanent)
+
+
+def sitemap_entries() -> list[tuple[int, str, str, datetime]]:
+    """Return (id, type, frontend path, published at) of every live public page of the default
+    site, in tree order: what anyone may read, never a restricted page."""
+    root = site_root_url_path()
+    if root is None:
+        return []
+    rows = (
+        visible_documents(ANONYMOUS)
+        .filter(page__url_path__startswith=root)
+        .order_by("page__path")
+        .values_list("page_id", "version__type", "page__url_path", "version__published_at")
+    )
+    return [(pk, kind, frontend_path(url_path, root), at) for pk, kind, url_path, at in rows]
 
 
 def listing(

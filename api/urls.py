@@ -9,12 +9,14 @@ from .resources.changes import ChangesView
 from .resources.docs import DocsView
 from .resources.faqs import FAQDetailView, FAQListView
 from .resources.health import HealthView
+from .resources.index import IndexView
 from .resources.members import MemberDetailView, MemberListView
 from .resources.pages import PageDetailView, PageListView, ResolveView
 from .resources.preview import PreviewView
 from .resources.releases import ReleaseDetailView, ReleaseListView
 from .resources.roadmap_releases import RoadmapReleaseDetailView, RoadmapReleaseListView
 from .resources.search import SearchView
+from .resources.sitemap import SitemapView
 from .resources.versions import (
     FAQVersionDetailView,
     FAQVersionListView,
@@ -44,6 +46,7 @@ def collection_urls(prefix: str, list_view, detail_view, versions_view, version_
 
 
 urlpatterns = [
+    path("", IndexView.as_view(), name="index"),
     *collection_urls("faqs", FAQListView, FAQDetailView, FAQVersionListView, FAQVersionDetailView),
     *collection_urls(
         "members", MemberListView, MemberDetailView, MemberVersionListView, MemberVersionDetailView
@@ -60,6 +63,7 @@ urlpatterns = [
         "pages", PageListView, PageDetailView, PageVersionListView, PageVersionDetailView
     ),
     path("search/", SearchView.as_view(), name="search"),
+    path("sitemap/", SitemapView.as_view(), name="sitemap"),
     path("changes/", ChangesView.as_view(), name="changes"),
     path("releases/", ReleaseListView.as_view(), name="releases-list"),
     path("releases/<int:pk>/", ReleaseDetailView.as_view(), name="releases-detail"),

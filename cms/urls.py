@@ -1,6 +1,9 @@
+import re
+
 from django.conf import settings
-from django.conf.urls.static import static
+from django.http import Http404
 from django.urls import include, path, re_path
+from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -14,8 +17,17 @@ urlpatterns = [
     re_path(r"^api/", not_found),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+def media(request, path: str):
+    """Uploaded images, their renditions and documents' files, when Django serves them (DEBUG
+    or SERVE_MEDIA, read per request); a web server or CDN in front usually does."""
+    if not (settings.DEBUG or settings.SERVE_MEDIA):
+        raise Http404("Media are not served here.")
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
+if settings.MEDIA_URL.startswith("/"):  # a MEDIA_URL on another host is served there
+    urlpatterns += [re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", media)]
 
 urlpatterns += [path("", include(wagtail_urls))]
 

@@ -11,6 +11,13 @@ COLLECTION_BY_TYPE = {
 }
 PAGES = "pages"
 RELEASES = "releases"  # published releases (many page changes that went live at once)
+# The other endpoints under the prefix, by the name the API index gives them.
+RESOLVE = "pages/resolve"
+SEARCH = "search"
+CHANGES = "changes"
+SITEMAP = "sitemap"
+DOCS = "docs"
+SCHEMA = "schema"
 
 
 def api_prefix() -> str:
@@ -26,6 +33,11 @@ def collection_of(page_type: str) -> str:
 def collection_path(collection: str) -> str:
     """Return the path of a collection or endpoint, e.g. `/api/v1/members/`."""
     return f"{api_prefix()}{collection}/"
+
+
+def public_url(path: str) -> str:
+    """Return an absolute URL on the API's public base (`API_PUBLIC_BASE_URL`) for a path."""
+    return settings.API_PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def item_path(collection: str, page_id: int) -> str:
@@ -45,3 +57,12 @@ def site_root_url_path() -> str | None:
         .values_list("root_page__url_path", flat=True)
         .first()
     )
+
+
+def frontend_path(url_path: str, root: str) -> str:
+    """Return the path a frontend serves a page at (`/members/nasa/`), from its Wagtail
+    url_path and the site root's (`root`, see `site_root_url_path`)."""
+    url_path = url_path or ""
+    if url_path.startswith(root):
+        return "/" + url_path[len(root) :]
+    return url_path

@@ -26,7 +26,7 @@ from wagtail.rich_text.rewriters import EmbedRewriter, LinkRewriter, MultiRuleRe
 from content_models.rich_text import DEFAULT_IMAGE_FORMAT, stored_id
 
 from .audience import PUBLIC, Audience, audience_covers, audience_for_page
-from .paths import api_path, site_root_url_path
+from .paths import api_path, frontend_path, site_root_url_path
 from .sanitising import html_clean
 
 logger = logging.getLogger(__name__)
@@ -68,11 +68,7 @@ class RenderContext:
 
     def frontend_path(self, page: Page) -> str:
         """Return the path a frontend serves the page at, e.g. `/members/nasa/`."""
-        url_path = page.url_path or ""
-        root = self._root_url_path
-        if url_path.startswith(root):
-            return "/" + url_path[len(root) :]
-        return url_path
+        return frontend_path(page.url_path, self._root_url_path)
 
     @staticmethod
     def absolute(url: str) -> str:
@@ -210,9 +206,19 @@ class RenderContext:
             return ""
         alt = attrs.get("alt") or image.default_alt_text
         css_class = f' class="{escape(image_format.classname)}"' if image_format.classname else ""
-        return (
+        sources = self._sources(image, max_width=rendition.width)
+        img = (
             f'<img src="{escape(self.absolute(rendition.url))}" width="{rendition.width}" '
-            f'height="{rendition.height}" alt="{escape(alt)}"{css_class}>'
+            f'height="{rendition.height}" alt="{escape(alt)}"{css_class}'
+        )
+        if not sources:
+            return img + ">"
+        sizes = f"(max-width: {rendition.width}px) 100vw, {rendition.width}px"
+        webp, fallback = sources
+        return (
+            f'<picture><source type="{webp["type"]}" srcset="{escape(webp["srcset"])}" '
+            f'sizes="{sizes}">{img} srcset="{escape(fallback["srcset"])}" sizes="{sizes}">'
+            "</picture>"
         )
 
     # Images and documents -------------------------------------------------------------------
@@ -223,7 +229,10 @@ class RenderContext:
             return None
         self.depend("image", image.pk)
         specs = settings.API_IMAGE_RENDITIONS
-        renditions = image.get_renditions(*specs.values())
+        source_specs = _source_specs(image)
+        renditions = image.get_renditions(
+            *specs.values(), *(spec for _, specs_of in source_specs for spec in specs_of)
+        )
         return {
             "id": image.pk,
             "title": image.title,
@@ -239,7 +248,34 @@ class RenderContext:
                 }
                 for name, spec in specs.items()
             },
+            "sources": self._source_entries(source_specs, renditions),
         }
+
+    def _sources(self, image, *, max_width: int) -> list[dict]:
+        """Return an image's responsive sources up to a width (rendered now, at publish)."""
+        source_specs = _source_specs(image, max_width=max_width)
+        if not source_specs:
+            return []
+        renditions = image.get_renditions(
+            *(spec for _, specs_of in source_specs for spec in specs_of)
+        )
+        return self._source_entries(source_specs, renditions)
+
+    def _source_entries(self, source_specs, renditions) -> list[dict]:
+        entries = []
+        for mime, specs_of in source_specs:
+            chosen = [renditions[spec] for spec in specs_of]
+            entries.append(
+                {
+                    "type": mime,
+                    "srcset": ", ".join(f"{self.absolute(r.url)} {r.width}w" for r in chosen),
+                    "renditions": [
+                        {"url": self.absolute(r.url), "width": r.width, "height": r.height}
+                        for r in chosen
+                    ],
+                }
+            )
+        return entries
 
     def document(self, document) -> dict | None:
         """Return a document's URL, size and content type."""
@@ -253,6 +289,29 @@ class RenderContext:
             "file_size": document.get_file_size(),
             "content_type": document.content_type,
         }
+
+
+def responsive_widths(width: int, widths: Iterable[int]) -> list[int]:
+    """Return the widths to render an image `width` pixels wide at: those of `widths` below it,
+    then the largest it reaches (its own width when it is narrower than the largest)."""
+    widths = sorted(widths)
+    chosen = [w for w in widths if w < width]
+    top = min(width, widths[-1])
+    return chosen if top in chosen else [*chosen, top]
+
+
+def _source_specs(image, *, max_width: int | None = None) -> list[tuple[str, list[str]]]:
+    """Return (MIME type, filter specs by width) of an image's responsive sources: WebP, then
+    the original's format (JPEG stays JPEG, anything else becomes PNG). None for an SVG."""
+    if image.is_svg():
+        return []
+    width = min(image.width, max_width) if max_width else image.width
+    widths = responsive_widths(width, settings.API_IMAGE_WIDTHS)
+    name = (image.file.name or "").lower()
+    fallback = "jpeg" if name.endswith((".jpg", ".jpeg")) else "png"
+    return [
+        (f"image/{fmt}", [f"width-{w}|format-{fmt}" for w in widths]) for fmt in ("webp", fallback)
+    ]
 
 
 def _image_format(name: str | None) -> Format:

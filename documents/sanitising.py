@@ -4,7 +4,8 @@ The admin's editor cannot produce a script, an event handler or a `javascript:` 
 rich text also arrives through data imports and direct database writes, and frontends insert it
 as HTML. So every rich-text value is cleaned when a document is rendered (ammonia, through
 nh3), after its links and images are rendered: the allow-list names what `RenderContext` emits
-(`<a href data-page-id>`, `<img src width height alt class>`), not what is stored (`<embed>`,
+(`<a href data-page-id>`, `<picture>` with a WebP `<source>` around
+`<img src srcset sizes width height alt class>`), not what is stored (`<embed>`,
 `<a linktype id>`).
 """
 
@@ -32,11 +33,14 @@ TAGS = {
     "li",
     "a",
     "img",
+    "picture",
+    "source",
 }
 ATTRIBUTES = {
     "*": {"data-block-key"},  # Draftail's id of each block (for the admin's comments)
     "a": {"href", "data-page-id"},
-    "img": {"src", "width", "height", "alt", "class"},
+    "img": {"src", "srcset", "sizes", "width", "height", "alt", "class"},
+    "source": {"type", "srcset", "sizes"},
 }
 
 _cleaner = nh3.Cleaner(

@@ -27,7 +27,9 @@ ENDPOINTS = [
     "/api/v1/pages/resolve/?path=/members/nasa/",
     "/api/v1/search/?q=agency",
     "/api/v1/changes/",
+    "/api/v1/sitemap/",
     "/api/v1/health/",
+    "/api/v1/",
 ]
 
 
@@ -203,7 +205,7 @@ def test_accept_headers_that_allow_json_get_json(api_client, shared_site, accept
 
 UNKNOWN_PATHS = [
     "/api/",
-    "/api/v1/",
+    "/api/v1",  # the index is /api/v1/ (tests/test_api_index.py)
     "/api/v1/nothing-here/",
     "/api/v2/members/",
     "/api/v1/members/nasa/",

@@ -34,6 +34,7 @@ CONTENT_ENDPOINTS = [
     "/api/v1/search/?q=agency",
     "/api/v1/search/?q=xylophone",
     "/api/v1/changes/",
+    "/api/v1/sitemap/",
 ]
 
 

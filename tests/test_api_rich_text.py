@@ -8,7 +8,7 @@ from wagtail.images.tests.utils import get_test_image_file
 from wagtail.rich_text import RichText
 
 from .factories import StandardPageFactory
-from .helpers import fresh, publish
+from .helpers import fresh, picture, publish, srcset
 
 pytestmark = pytest.mark.django_db
 
@@ -89,10 +89,27 @@ def test_embedded_images_are_renditions_with_alt_text(api_client, shared_site, i
     left = image.get_rendition("width-500")
     full = image.get_rendition("width-800")
     assert (
-        f'<img src="{BASE}{left.url}" width="500" height="375" alt="KARI at the meeting" '
-        'class="richtext-image left">'
-    ) in body
-    assert f'<img src="{BASE}{full.url}" width="640" height="480" alt="{image.description}"' in body
+        picture(
+            BASE,
+            image,
+            left,
+            alt="KARI at the meeting",
+            css="richtext-image left",
+            widths=[320, 500],
+        )
+        in body
+    )
+    assert (
+        picture(
+            BASE,
+            image,
+            full,
+            alt=image.description,
+            css="richtext-image full-width",
+            widths=[320, 640],
+        )
+        in body
+    )
     assert "embedtype" not in body
 
 
@@ -132,6 +149,21 @@ def test_an_image_field_carries_its_renditions(api_client, shared_site, image, s
                 "height": 480,
             },
         },
+        "sources": [
+            {
+                "type": f"image/{fmt}",
+                "srcset": srcset(BASE, image, [320, 640], fmt),
+                "renditions": [
+                    {
+                        "url": f"{BASE}{image.get_rendition(f'width-{w}|format-{fmt}').url}",
+                        "width": w,
+                        "height": w * 3 // 4,
+                    }
+                    for w in (320, 640)
+                ],
+            }
+            for fmt in ("webp", "png")
+        ],
     }
     assert set(logo["renditions"]) == set(settings.API_IMAGE_RENDITIONS)
 

@@ -28,7 +28,7 @@ from .factories import (
     MembersIndexPageFactory,
     StandardPageFactory,
 )
-from .helpers import publish
+from .helpers import picture, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +179,7 @@ def test_everything_the_editor_produces_is_delivered(
         '<ol><li data-block-key="olkey">one</li></ol>'
         '<ul><li data-block-key="ulkey">two</li></ul>'
         "<hr>"
-        f'<img src="{BASE}{rendition.url}" width="{rendition.width}" '
-        f'height="{rendition.height}" alt="The station" class="richtext-image left">'
+        + picture(
+            BASE, image, rendition, alt="The station", css="richtext-image left", widths=[320, 500]
+        )
     )

@@ -1,7 +1,9 @@
 """Search across every published item the caller may read, on Wagtail's search backend."""
 
+import html
 import json
 import re
+from datetime import datetime
 
 from django.utils.html import strip_tags
 from drf_spectacular.types import OpenApiTypes
@@ -29,21 +31,30 @@ class PagePathField(serializers.CharField):
         return item_path(PAGES, instance["id"])
 
 
-class SnippetField(serializers.CharField):
-    """The passage of a hit around the first search term it contains."""
-
-    def get_attribute(self, instance):
-        return snippet(instance, self.context["query"])
-
-
-# A hit: a published document the caller may read, summarised.
 class SearchResultSerializer(serializers.Serializer):
+    """A hit: a published document the caller may read, summarised for a results page."""
+
     type = serializers.CharField()
+    type_label = serializers.CharField(help_text="The type in words, e.g. `Roadmap release`.")
     id = serializers.IntegerField()
     title = serializers.CharField()
+    subtitle = serializers.CharField(
+        help_text=(
+            "What tells same-titled results apart: a release's edition and date, a member's "
+            "acronym and country, an FAQ's number of questions, else when it was last updated."
+        )
+    )
     url_path = serializers.CharField()
     api_url = PagePathField()
-    snippet = SnippetField()
+    snippet = serializers.CharField(
+        help_text=(
+            "Plain text around the first match, from the human-readable text only (no field "
+            "values such as dates or file types); paragraphs are separated by a newline."
+        )
+    )
+    snippet_html = serializers.CharField(
+        help_text="`snippet`, HTML-escaped, with each matching word in `<mark>`…`</mark>`."
+    )
 
 
 class PaginatedSearchResultListSerializer(PaginatedSerializer):
@@ -108,7 +119,7 @@ class SearchView(DeliveryView):
             "next": self._url(offset + limit, limit) if offset + limit < count else None,
             "previous": self._url(max(offset - limit, 0), limit) if offset > 0 else None,
             "results": SearchResultSerializer(
-                [json.loads(body) for body in hits], many=True, context={"query": query}
+                [summary(json.loads(body), words) for body in hits], many=True
             ).data,
         }
         return json_response(
@@ -124,44 +135,148 @@ class SearchView(DeliveryView):
         return self.request.build_absolute_uri(f"{self.request.path}?{query.urlencode()}")
 
 
-def snippet(document: dict, query: str) -> str:
-    """Return the passage of the document around the first search term it contains."""
-    text = " ".join(_texts(document))
-    text = re.sub(r"\s+", " ", strip_tags(text)).strip()
-    terms = [t for t in re.split(r"\W+", query.lower()) if len(t) > 1]
-    lowered = text.lower()
-    positions = [lowered.find(t) for t in terms if lowered.find(t) >= 0]
-    if not positions:
-        return text[: SNIPPET_RADIUS * 2].rstrip() + ("…" if len(text) > SNIPPET_RADIUS * 2 else "")
-    start = max(min(positions) - SNIPPET_RADIUS, 0)
-    end = min(start + SNIPPET_RADIUS * 2, len(text))
-    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
-
-
-SNIPPET_SKIP = {
-    "id",
-    "type",
-    "slug",
-    "url_path",
-    "api_url",
-    "url",
-    "version",
-    "published_at",
-    "last_published_at",
-    "renditions",
-    "parent_id",
-    "etag",
-    "title",
+TYPE_LABELS = {
+    "home": "Home page",
+    "page": "Page",
+    "faq_index": "FAQ",
+    "faq": "FAQ",
+    "members_index": "Members",
+    "member": "Member agency",
+    "roadmap_index": "Roadmap",
+    "roadmap_release": "Roadmap release",
 }
 
 
-def _texts(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if key not in SNIPPET_SKIP:
-                yield from _texts(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _texts(item)
+def summary(document: dict, words: list[str]) -> dict:
+    """Return what a results page shows of a hit: its label, subtitle and marked snippet."""
+    text = snippet(paragraphs(document), words)
+    return {
+        **document,
+        "type_label": TYPE_LABELS.get(document["type"], document["type"].replace("_", " ")),
+        "subtitle": subtitle(document),
+        "snippet": text,
+        "snippet_html": marked(text, words),
+    }
+
+
+# Human-readable text, wherever it sits in a document: field values (dates, file types,
+# acronyms, labels of related items) are not text to quote.
+PROSE_KEYS = {
+    "intro",
+    "summary",
+    "body",
+    "questions",
+    "question",
+    "answer",
+    "value",  # a stream block's: a paragraph or heading, or a dict with its caption or quote
+    "caption",
+    "text",
+    "label",
+}
+PROSE_BLOCKS = {"heading", "paragraph", "quote", "image", "document"}
+BLOCK_END = re.compile(r"(?i)<\s*(?:/\s*(?:p|h[1-6]|li|blockquote|figcaption|div)|br\s*/?)\s*>")
+
+
+def paragraphs(document: dict) -> list[str]:
+    """Return the document's human-readable text, one string per paragraph, in order."""
+    found: list[str] = []
+
+    def visit(value, key: str | None = None) -> None:
+        if isinstance(value, str):
+            for part in BLOCK_END.split(value):
+                text = re.sub(r"\s+", " ", html.unescape(strip_tags(part))).strip()
+                if text:
+                    found.append(text)
+        elif isinstance(value, list):
+            for item in value:
+                visit(item, key)
+        elif isinstance(value, dict):
+            if "type" in value and "value" in value and value.get("type") not in PROSE_BLOCKS:
+                return
+            for name, item in value.items():
+                if name in PROSE_KEYS:
+                    visit(item, name)
+
+    visit({key: value for key, value in document.items() if key in PROSE_KEYS})
+    return found
+
+
+def _term_pattern(words: list[str]) -> re.Pattern | None:
+    terms = sorted({w.lower() for w in words if len(w) > 1}, key=len, reverse=True)
+    if not terms:
+        return None
+    # A word that starts with a term (the backend stems: "roadmap" finds "roadmaps").
+    return re.compile(r"(?i)\b(?:" + "|".join(re.escape(t) for t in terms) + r")\w*")
+
+
+def snippet(texts: list[str], words: list[str]) -> str:
+    """Return the passage around the first term found, paragraphs separated by newlines."""
+    text = "\n".join(texts)
+    pattern = _term_pattern(words)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        end = SNIPPET_RADIUS * 2
+        return text[:end].rstrip() + ("…" if len(text) > end else "")
+    start = max(match.start() - SNIPPET_RADIUS, 0)
+    paragraph_start = text.rfind("\n", 0, match.start()) + 1
+    if 0 < start <= paragraph_start:  # the match's paragraph begins close enough: start there
+        start = paragraph_start
+    elif start:  # start at a word
+        space = text.find(" ", start, match.start())
+        start = space + 1 if space >= 0 else start
+    end = min(start + SNIPPET_RADIUS * 2, len(text))
+    if end < len(text):  # end at a word
+        space = text.rfind(" ", match.end(), end)
+        end = space if space > 0 else end
+    passage = text[start:end].strip()
+    return ("…" if start else "") + passage + ("…" if end < len(text) else "")
+
+
+def marked(text: str, words: list[str]) -> str:
+    """Return the text HTML-escaped, each word matching a term in `<mark>`."""
+    pattern = _term_pattern(words)
+    if pattern is None:
+        return html.escape(text)
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out.append(html.escape(text[last : match.start()]))
+        out.append(f"<mark>{html.escape(match.group())}</mark>")
+        last = match.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out)
+
+
+def _date(value: str | None, precision: str = "day") -> str:
+    if not value:
+        return ""
+    try:
+        day = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{day:%B} {day.year}"
+    return f"{day.day} {day:%B} {day.year}"
+
+
+def subtitle(document: dict) -> str:
+    """Return what sets a hit apart from others of the same title."""
+    kind = document.get("type")
+    if kind == "roadmap_release":
+        edition = document.get("edition_label") or (
+            f"Edition {document['edition_number']}" if document.get("edition_number") else ""
+        )
+        if not edition and document.get("kind"):
+            edition = str(document["kind"]).capitalize()
+        when = _date(document.get("release_date"), document.get("release_date_precision", "day"))
+        return " · ".join(part for part in (edition, when) if part)
+    if kind == "member":
+        return " · ".join(
+            part for part in (document.get("acronym"), document.get("country_name")) if part
+        )
+    if kind == "faq":
+        count = len(document.get("questions") or [])
+        return f"{count} question{'' if count == 1 else 's'}"
+    updated = _date(document.get("last_published_at"))
+    return f"Updated {updated}" if updated else ""

@@ -228,6 +228,9 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
+# Whether Django itself answers MEDIA_URL from MEDIA_ROOT (always with DEBUG). Set it when no web
+# server or CDN in front serves the files: every image URL a document carries must answer.
+SERVE_MEDIA = env_bool("SERVE_MEDIA", False)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -293,8 +296,16 @@ TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "ISECG content delivery API",
+    # The description is the getting-started guide (api/guide.md), `servers` the public base:
+    # both set by api.schema.guide_and_servers.
     "DESCRIPTION": "Published, versioned content of the ISECG site for any frontend.",
     "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "WEBHOOKS": [
+        "api.webhooks_schema.CONTENT_CHANGED",
+        "api.webhooks_schema.RELEASE_PUBLISHED_EVENT",
+        "api.webhooks_schema.TEST_EVENT",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -306,6 +317,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "api.schema.item_schemas_from_registry",
         "api.schema.query_arrays_not_empty",
+        "api.schema.guide_and_servers",
     ],
 }
 
@@ -336,6 +348,9 @@ API_IMAGE_RENDITIONS = {
     "medium": "max-960x960",
     "large": "max-1920x1920",
 }
+# The widths (px) of each image's responsive `sources` (WebP and a PNG/JPEG fallback), rendered at
+# publish time; never wider than the original.
+API_IMAGE_WIDTHS = [320, 640, 1280]
 API_CACHE_MAX_AGE = env_int("API_CACHE_MAX_AGE", 60)
 # The origin clients and the CDN reach the API at: purges name URLs under it.
 API_BASE_URL = env_str("API_BASE_URL", API_PUBLIC_BASE_URL)

@@ -20,6 +20,14 @@ class RenditionSerializer(serializers.Serializer):
     height = serializers.IntegerField()
 
 
+class ImageSourceSerializer(serializers.Serializer):
+    """One format of an image at a few widths: a `<source>` (or the `<img>`'s own srcset)."""
+
+    type = serializers.CharField(help_text="MIME type: image/webp, then image/png or image/jpeg.")
+    srcset = serializers.CharField(help_text="Ready for srcset: `url 320w, url 640w, …`.")
+    renditions = RenditionSerializer(many=True)
+
+
 class ImageSerializer(serializers.Serializer):
     """Schema of an image as it leaves the API (built by `RenderContext.image`)."""
 
@@ -30,6 +38,15 @@ class ImageSerializer(serializers.Serializer):
     height = serializers.IntegerField()
     url = serializers.URLField()
     renditions = serializers.DictField(child=RenditionSerializer())
+    sources = ImageSourceSerializer(
+        many=True,
+        help_text=(
+            "Responsive renditions, WebP first then the fallback format, each at the widths of "
+            "API_IMAGE_WIDTHS (320, 640, 1280) the original reaches, never upscaled; for "
+            "`<picture><source type srcset><img srcset width height alt></picture>`. Empty for "
+            "an SVG."
+        ),
+    )
 
 
 class DocumentSerializer(serializers.Serializer):

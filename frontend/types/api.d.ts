@@ -6,6 +6,26 @@
  */
 
 export interface paths {
+    "/api/v1/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The API's index: links to every endpoint
+         * @description Start here: `/api/v1/` names each collection and endpoint with its absolute URL. It changes only when the API does; revalidate it with `If-None-Match`.
+         */
+        get: operations["index"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/changes/": {
         parameters: {
             query?: never;
@@ -298,6 +318,12 @@ export interface paths {
         /**
          * Find the published page at a frontend URL path
          * @description Find the page a frontend route shows: everything a router needs.
+         *
+         *     When no page is at the path but editors redirected it (Settings > Redirects), the answer
+         *     is a 200 `{"type": "redirect", "status": 301, "permanent": true, "location": "/faq/"}`:
+         *     a real 3xx would be followed by `fetch()` without the frontend seeing it, so the frontend
+         *     decides (a server answers the browser with that status and `Location`, a client-side
+         *     router navigates).
          */
         get: operations["page_resolve"];
         put?: never;
@@ -468,8 +494,173 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sitemap/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every public frontend path with its last-modified time
+         * @description The whole site in one answer (an entry is about 100 bytes: 50,000 pages, the sitemaps.org limit of one file, are 5 MB): each live page anyone may read, with its frontend path and when its live version was published. Members-only pages are never listed, whatever the token. A frontend serves `/sitemap.xml` from it; revalidate with `If-None-Match`, it changes only when the feed moves.
+         */
+        get: operations["sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
-export type webhooks = Record<string, never>;
+export interface webhooks {
+    contentChanged: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * An item was published, unpublished, deleted, moved or changed visibility
+         * @description One event per change-feed entry (`content.<action>`), per item in version order, at least once. Sent with the Standard Webhooks headers `webhook-id` (the event's id: deduplicate on it), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` per signing secret, space-separated). Verify before trusting the body: see *Webhooks* in the guide above.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ContentEvent"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). Anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the CMS disables the endpoint. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    releasePublished: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A release went live: many items at once
+         * @description After the `content.*` events of its items: which items changed, and their feed entries. Sent with the Standard Webhooks headers `webhook-id` (the event's id: deduplicate on it), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` per signing secret, space-separated). Verify before trusting the body: see *Webhooks* in the guide above.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["ReleaseEvent"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). Anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the CMS disables the endpoint. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    testEvent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A test, sent from the admin's endpoint page
+         * @description An administrator pressed *Send test event*: signed like every event, sent once (never retried); the admin shows what the receiver answered. Sent with the Standard Webhooks headers `webhook-id` (the event's id: deduplicate on it), `webhook-timestamp` (Unix seconds) and `webhook-signature` (`v1,<base64 HMAC-SHA256 of id.timestamp.body>` per signing secret, space-separated). Verify before trusting the body: see *Webhooks* in the guide above.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": components["schemas"]["TestEvent"];
+                };
+            };
+            responses: {
+                /** @description Received (any 2xx). Anything else is retried. */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Gone: the CMS disables the endpoint. */
+                410: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
 export interface components {
     schemas: {
         /**
@@ -507,6 +698,46 @@ export interface components {
             next: string;
             next_url: string;
             has_more: boolean;
+        };
+        ContentEvent: {
+            /**
+             * @description * `content.published` - content.published
+             *     * `content.unpublished` - content.unpublished
+             *     * `content.deleted` - content.deleted
+             *     * `content.moved` - content.moved
+             *     * `content.visibility_changed` - content.visibility_changed
+             * @enum {string}
+             */
+            type: "content.published" | "content.unpublished" | "content.deleted" | "content.moved" | "content.visibility_changed";
+            /** Format: date-time */
+            timestamp: string;
+            data: components["schemas"]["ContentEventData"];
+        };
+        ContentEventData: {
+            /** @description The entry's position in the change feed. */
+            seq: number;
+            /**
+             * @description * `published` - published
+             *     * `unpublished` - unpublished
+             *     * `deleted` - deleted
+             *     * `moved` - moved
+             *     * `visibility_changed` - visibility_changed
+             * @enum {string}
+             */
+            action: "published" | "unpublished" | "deleted" | "moved" | "visibility_changed";
+            /** @description The item's API type, e.g. `member`. */
+            type: string;
+            id: number;
+            version: number | null;
+            /** Format: date-time */
+            at: string;
+            /** @description The release it went live in, or null. */
+            release: number | null;
+            /**
+             * Format: uri
+             * @description The item's absolute API URL: fetch it.
+             */
+            api_url: string;
         };
         /** @description Schema of a document as it leaves the API (built by `RenderContext.document`). */
         Document: {
@@ -587,6 +818,33 @@ export interface components {
             renditions: {
                 [key: string]: components["schemas"]["Rendition"];
             };
+            /** @description Responsive renditions, WebP first then the fallback format, each at the widths of API_IMAGE_WIDTHS (320, 640, 1280) the original reaches, never upscaled; for `<picture><source type srcset><img srcset width height alt></picture>`. Empty for an SVG. */
+            sources: components["schemas"]["ImageSource"][];
+        };
+        /** @description One format of an image at a few widths: a `<source>` (or the `<img>`'s own srcset). */
+        ImageSource: {
+            /** @description MIME type: image/webp, then image/png or image/jpeg. */
+            type: string;
+            /** @description Ready for srcset: `url 320w, url 640w, …`. */
+            srcset: string;
+            renditions: components["schemas"]["Rendition"][];
+        };
+        Index: {
+            title: string;
+            /** @description The API's version (its schema's `info.version`). */
+            version: string;
+            /** @description Each endpoint by name: pages, faqs, members, roadmap_releases, resolve, search, sitemap, changes, releases, docs, schema. */
+            links: {
+                [key: string]: components["schemas"]["IndexLink"];
+            };
+        };
+        IndexLink: {
+            /**
+             * Format: uri
+             * @description Absolute URL on the API's public base.
+             */
+            href: string;
+            description: string;
         };
         /** @description `id`, `type`, `slug`, `title`, `url_path`, `version`, publication dates and SEO fields. */
         IndexPage: {
@@ -933,6 +1191,33 @@ export interface components {
             status: number;
             detail: string;
         };
+        /** @description A redirect editors manage (Settings > Redirects): the path has no page, go there. */
+        Redirect: {
+            /**
+             * @description Always `redirect`.
+             *
+             *     * `redirect` - redirect (enum property replaced by openapi-typescript)
+             * @enum {string}
+             */
+            type: "redirect";
+            /**
+             * @description The HTTP status a frontend server answers with.
+             *
+             *     * `301` - 301
+             *     * `302` - 302
+             */
+            status: components["schemas"]["RedirectStatusEnum"];
+            /** @description 301 when true, 302 when false. */
+            permanent: boolean;
+            /** @description Where to go: a frontend path (`/faq/new/`) to route, or an absolute URL (`https://…`) on another site. */
+            location: string;
+        };
+        /**
+         * @description * `301` - 301
+         *     * `302` - 302
+         * @enum {integer}
+         */
+        RedirectStatusEnum: 301 | 302;
         /**
          * @description * `supersedes` - supersedes
          *     * `updates` - updates
@@ -961,6 +1246,48 @@ export interface components {
             /** @description The release's consecutive entries in the change feed. */
             seq: components["schemas"]["ReleaseSeq"];
             readonly api_url: string;
+        };
+        ReleaseEvent: {
+            /**
+             * @description * `content.release.published` - content.release.published
+             * @enum {string}
+             */
+            type: "content.release.published";
+            /** Format: date-time */
+            timestamp: string;
+            data: components["schemas"]["ReleaseEventData"];
+        };
+        ReleaseEventData: {
+            release: number;
+            title: string;
+            /** Format: date-time */
+            published_at: string;
+            /** @description The first feed entry of the release. */
+            seq_from: number;
+            /** @description The last feed entry of the release. */
+            seq_to: number;
+            items: components["schemas"]["ReleaseEventItem"][];
+            /**
+             * Format: uri
+             * @description The release's absolute API URL.
+             */
+            api_url: string;
+        };
+        ReleaseEventItem: {
+            /**
+             * @description * `published` - published
+             *     * `unpublished` - unpublished
+             *     * `deleted` - deleted
+             *     * `moved` - moved
+             *     * `visibility_changed` - visibility_changed
+             * @enum {string}
+             */
+            action: "published" | "unpublished" | "deleted" | "moved" | "visibility_changed";
+            type: string;
+            id: number;
+            version: number | null;
+            /** Format: uri */
+            api_url: string;
         };
         ReleaseItem: {
             readonly action: string;
@@ -1022,6 +1349,7 @@ export interface components {
             width: number;
             height: number;
         };
+        Resolved: components["schemas"]["HomePage"] | components["schemas"]["StandardPage"] | components["schemas"]["IndexPage"] | components["schemas"]["FAQ"] | components["schemas"]["Member"] | components["schemas"]["RoadmapRelease"] | components["schemas"]["Redirect"];
         /** @description `id`, `type`, `slug`, `title`, `url_path`, `version`, publication dates and SEO fields. */
         RoadmapRelease: {
             id: number;
@@ -1057,13 +1385,36 @@ export interface components {
             /** @description Only in a release preview (`release_token`). */
             meta?: components["schemas"]["ReleasePreviewMeta"];
         };
+        /** @description A hit: a published document the caller may read, summarised for a results page. */
         SearchResult: {
             type: string;
+            /** @description The type in words, e.g. `Roadmap release`. */
+            type_label: string;
             id: number;
             title: string;
+            /** @description What tells same-titled results apart: a release's edition and date, a member's acronym and country, an FAQ's number of questions, else when it was last updated. */
+            subtitle: string;
             url_path: string;
             api_url: string;
+            /** @description Plain text around the first match, from the human-readable text only (no field values such as dates or file types); paragraphs are separated by a newline. */
             snippet: string;
+            /** @description `snippet`, HTML-escaped, with each matching word in `<mark>`…`</mark>`. */
+            snippet_html: string;
+        };
+        Sitemap: {
+            count: number;
+            results: components["schemas"]["SitemapEntry"][];
+        };
+        SitemapEntry: {
+            id: number;
+            type: string;
+            /** @description The frontend path, e.g. /members/nasa/. */
+            url_path: string;
+            /**
+             * Format: date-time
+             * @description When the page's live version was published.
+             */
+            last_modified: string;
         };
         /** @description `id`, `type`, `slug`, `title`, `url_path`, `version`, publication dates and SEO fields. */
         StandardPage: {
@@ -1098,6 +1449,29 @@ export interface components {
             id: string;
             value: unknown;
         };
+        TestEvent: {
+            /**
+             * @description * `content.test` - content.test
+             * @enum {string}
+             */
+            type: "content.test";
+            /** Format: date-time */
+            timestamp: string;
+            data: components["schemas"]["TestEventData"];
+        };
+        TestEventData: {
+            /** @description Always true: nothing changed. */
+            test: boolean;
+            /** @description The endpoint's id in the CMS. */
+            endpoint: number;
+            /** Format: date-time */
+            at: string;
+        };
+        /**
+         * @description * `redirect` - redirect
+         * @enum {string}
+         */
+        TypeEnum: "redirect";
         /**
          * @description A published version. `published_by` and `revision_id` are given only to a token of a
          *     user who may use the CMS's admin: staff names are not public.
@@ -1126,6 +1500,68 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    index: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Index"];
+                };
+            };
+            /** @description The caller's copy (If-None-Match) is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown query parameter, or a bad value; `detail` says which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API token is malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header allows no JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     changes_list: {
         parameters: {
             query?: {
@@ -2514,12 +2950,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description The page's document; or, when no live page is at the path and editors redirected it, a `redirect` (`type` tells which). `fields` does not apply to a redirect. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Item"];
+                    "application/json": components["schemas"]["Resolved"];
                 };
             };
             /** @description The caller's copy (If-None-Match) is current. */
@@ -3187,6 +3624,68 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaginatedSearchResultList"];
+                };
+            };
+            /** @description The caller's copy (If-None-Match) is current. */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Unknown query parameter, or a bad value; `detail` says which. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API token is malformed, unknown or revoked. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Accept header allows no JSON. */
+            406: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests; retry after Retry-After seconds. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    sitemap: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Sitemap"];
                 };
             };
             /** @description The caller's copy (If-None-Match) is current. */

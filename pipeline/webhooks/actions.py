@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,12 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from documents.moments import iso_utc
 from pipeline.models import Change
 
 from . import signing, transport
 from .delivery import Status, delivery_enqueue, endpoint_disable
 from .models import WebhookDelivery, WebhookEndpoint, secret_generate
+from .outbox import test_event_payload
 
 
 class RedeliveryRefused(Exception):
@@ -119,7 +118,6 @@ def endpoint_activate(*, endpoint: WebhookEndpoint) -> WebhookEndpoint:
     return endpoint
 
 
-TEST_EVENT_TYPE = "content.test"
 TEST_TIMEOUT_SECONDS = 5
 
 
@@ -141,15 +139,7 @@ def endpoint_test_send(*, endpoint: WebhookEndpoint, user=None) -> TestEvent:
     """
     sent_at = timezone.now()
     event_id = Change.new_event_id()
-    at = iso_utc(sent_at)
-    body = json.dumps(
-        {
-            "type": TEST_EVENT_TYPE,
-            "timestamp": at,
-            "data": {"test": True, "endpoint": endpoint.pk, "at": at},
-        },
-        separators=(",", ":"),
-    )
+    body = test_event_payload(endpoint_id=endpoint.pk, at=sent_at)
     headers = signing.signature_headers(
         event_id=event_id, body=body, secrets=endpoint.signing_secrets(sent_at), at=sent_at
     )

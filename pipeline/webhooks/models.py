@@ -13,6 +13,7 @@ SECRET_PREFIX = "whsec_"  # noqa: S105 (a prefix, not a secret)
 EVENT_TYPE_PREFIX = "content."
 # The one event that is not a feed entry: a release went live (after its items' own events).
 RELEASE_PUBLISHED = "release.published"
+TEST_EVENT_TYPE = "content.test"  # sent by the admin's "Send test event", never queued
 
 
 def secret_generate() -> str:

@@ -18,7 +18,7 @@ from documents.paths import RELEASES, api_path, item_path
 from pipeline.models import Change
 
 from .delivery import delivery_enqueue
-from .models import RELEASE_PUBLISHED, WebhookDelivery, WebhookEndpoint
+from .models import RELEASE_PUBLISHED, TEST_EVENT_TYPE, WebhookDelivery, WebhookEndpoint
 
 
 def _absolute(path: str) -> str:
@@ -101,6 +101,16 @@ def release_payload(
             ],
             "api_url": _absolute(item_path(RELEASES, release_id)),
         },
+    }
+    return json.dumps(event, separators=(",", ":"))
+
+
+def test_event_payload(*, endpoint_id: int, at: datetime) -> str:
+    """Return the JSON body of a `content.test` event (sent from the admin, never queued)."""
+    event = {
+        "type": TEST_EVENT_TYPE,
+        "timestamp": iso_utc(at),
+        "data": {"test": True, "endpoint": endpoint_id, "at": iso_utc(at)},
     }
     return json.dumps(event, separators=(",", ":"))
 

@@ -175,6 +175,7 @@ function noindex() {
   document.head.append(tag);
 }
 
+/** @returns {Promise<void>} */
 async function route() {
   const url = new URL(location.href);
   const token = url.searchParams.get("token");
@@ -193,6 +194,7 @@ async function route() {
     } else {
       if (release !== null) noindex();
       const item = await api.resolve(url.pathname);
+      if (item.type === "redirect") return followRedirect(item);
       if (item.meta?.preview) showReleaseBanner(item.meta.preview);
       show(await renderItem(item, { query: url.searchParams }));
     }
@@ -200,8 +202,31 @@ async function route() {
     const previewing = error instanceof api.ApiError && error.status !== 0 && (token !== null || release !== null) && error.problem?.reason;
     show(previewing && error instanceof api.ApiError ? previewErrorPage(error) : errorPage(error));
   }
+  redirects = 0;
   markCurrentNav();
   landOnTarget();
+}
+
+// A redirect editors set up (the API's resolve answers it when no page is at the path; the
+// frontend server already answers such URLs with a 301/302, this covers in-app navigation).
+let redirects = 0;
+/**
+ * @param {api.Schemas["Redirect"]} redirect
+ * @returns {Promise<void> | undefined}
+ */
+function followRedirect(redirect) {
+  if (++redirects > 5) {
+    redirects = 0;
+    show({ title: "Too many redirects", status: 508, html: `<h1>Too many redirects</h1><p>This address redirects in a loop. <a href="/">Go to the home page</a>.</p>` });
+    return;
+  }
+  const target = new URL(redirect.location, location.href);
+  if (target.origin !== location.origin) {
+    location.replace(target.href);
+    return;
+  }
+  history.replaceState({}, "", withReleaseToken(target.pathname + target.search + target.hash));
+  return route();
 }
 
 function landOnTarget() {
@@ -216,6 +241,7 @@ async function buildNav() {
   const nav = element("site-nav");
   try {
     const home = await api.resolve("/");
+    if (home.type === "redirect") throw new Error("the home page redirects");
     const sections = await api.children(home.id);
     nav.innerHTML = [{ title: "Home", url_path: "/" }, ...sections.results]
       .map((s) => `<li><a href="${esc(s.url_path)}">${esc(s.title)}</a></li>`)

@@ -268,7 +268,11 @@ export async function searchPage(query) {
   const results = await api.search(q);
   const note = api.releaseToken() ? `<p class="note">Search finds published pages only, not those of the release.</p>` : "";
   const items = results.results
-    .map((r) => `<li><a href="${esc(r.url_path)}">${esc(r.title)}</a><p>${esc(r.snippet)}</p></li>`)
+    // snippet_html is the API's escaped text with <mark> around the matches: safe to insert.
+    .map(
+      (r) => `<li><span class="result-type">${esc(r.type_label)}</span> <a href="${esc(r.url_path)}">${esc(r.title)}</a>
+        ${r.subtitle ? `<span class="result-subtitle">${esc(r.subtitle)}</span>` : ""}<p class="snippet">${r.snippet_html}</p></li>`,
+    )
     .join("");
   return {
     title: `Search: ${q}`,
