@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pipeline.models import Change
 from pipeline.webhooks.models import secret_generate
-from pipeline.webhooks.outbox import payload_for, release_payload, test_event_payload
+from pipeline.webhooks.outbox import payload_for, release_payload, payload_for_test_event
 from pipeline.webhooks.signing import signature_headers
 
 pytestmark = pytest.mark.django_db
@@ -125,6 +125,6 @@ def test_the_webhooks_section_describes_the_payloads_the_cms_sends(schema):
     )
     test = webhooks["testEvent"]["post"]["requestBody"]["content"]["application/json"]
     assert test["schema"] == {"$ref": "#/components/schemas/TestEvent"}
-    validate(schema, "TestEvent", test_event_payload(endpoint_id=4, at=timezone.now()))
+    validate(schema, "TestEvent", payload_for_test_event(endpoint_id=4, at=timezone.now()))
     with pytest.raises(jsonschema.ValidationError):
         validate(schema, "ContentEvent", payload_for(change()).replace('"seq":7', '"seq":"7"'))

@@ -16,7 +16,7 @@ from pipeline.models import Change
 from . import signing, transport
 from .delivery import Status, delivery_enqueue, endpoint_disable
 from .models import WebhookDelivery, WebhookEndpoint, secret_generate
-from .outbox import test_event_payload
+from .outbox import payload_for_test_event
 
 
 class RedeliveryRefused(Exception):
@@ -139,7 +139,7 @@ def endpoint_test_send(*, endpoint: WebhookEndpoint, user=None) -> TestEvent:
     """
     sent_at = timezone.now()
     event_id = Change.new_event_id()
-    body = test_event_payload(endpoint_id=endpoint.pk, at=sent_at)
+    body = payload_for_test_event(endpoint_id=endpoint.pk, at=sent_at)
     headers = signing.signature_headers(
         event_id=event_id, body=body, secrets=endpoint.signing_secrets(sent_at), at=sent_at
     )

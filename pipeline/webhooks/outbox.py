@@ -105,7 +105,7 @@ def release_payload(
     return json.dumps(event, separators=(",", ":"))
 
 
-def test_event_payload(*, endpoint_id: int, at: datetime) -> str:
+def payload_for_test_event(*, endpoint_id: int, at: datetime) -> str:
     """Return the JSON body of a `content.test` event (sent from the admin, never queued)."""
     event = {
         "type": TEST_EVENT_TYPE,
