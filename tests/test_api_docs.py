@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from pipeline.models import Change
 from pipeline.webhooks.models import secret_generate
-from pipeline.webhooks.outbox import payload_for, release_payload, payload_for_test_event
+from pipeline.webhooks.outbox import payload_for, payload_for_test_event, release_payload
 from pipeline.webhooks.signing import signature_headers
 
 pytestmark = pytest.mark.django_db
