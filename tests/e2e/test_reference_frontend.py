@@ -12,8 +12,8 @@ import urllib.request
 import pytest
 
 from content_models.models import MemberProfilePage, RoadmapReleasePage
-from tests.conftest import publish
 from tests.factories import RoadmapReleasePageFactory
+from tests.helpers import publish
 from tests.pipeline_support import make_image
 
 from .conftest import start_frontend
