@@ -13,8 +13,7 @@ import pytest
 
 from content_models.models import MemberProfilePage, RoadmapReleasePage
 from tests.factories import RoadmapReleasePageFactory
-from tests.helpers import publish
-from tests.pipeline_support import make_image
+from tests.helpers import make_image, publish
 
 from .conftest import start_frontend
 
