@@ -190,24 +190,23 @@ def grow_to(pages: int, *, seed: int) -> float:
 def endpoints(port: int) -> list[Endpoint]:
     """The endpoints under load, on data that exists now."""
     from content_models.models import MemberProfilePage
+    from documents.paths import collection_path, item_path
 
     member = MemberProfilePage.objects.live().order_by("title", "pk")[5]
-    list_etag, detail_etag = (
-        _etag("/api/v1/members/?limit=20", port),
-        _etag(f"/api/v1/members/{member.pk}/", port),
-    )
+    listing, detail = f"{collection_path('members')}?limit=20", item_path("members", member.pk)
+    list_etag, detail_etag = _etag(listing, port), _etag(detail, port)
     return [
-        Endpoint("ours list", "/api/v1/members/?limit=20"),
-        Endpoint("ours detail", f"/api/v1/members/{member.pk}/"),
+        Endpoint("ours list", listing),
+        Endpoint("ours detail", detail),
         Endpoint(
             "ours 304 list",
-            "/api/v1/members/?limit=20",
+            listing,
             {"If-None-Match": f'"{list_etag}"'},
             expect=304,
         ),
         Endpoint(
             "ours 304 detail",
-            f"/api/v1/members/{member.pk}/",
+            detail,
             {"If-None-Match": f'"{detail_etag}"'},
             expect=304,
         ),
@@ -506,6 +505,7 @@ def feed_benchmark(lengths: list[int], *, requests: int = 200) -> list[dict]:
 
     from api.params import encode_cursor
     from content_models.models import MemberProfilePage
+    from documents.paths import collection_path
     from pipeline.models import Change, FeedState
 
     page_ids = list(MemberProfilePage.objects.values_list("pk", flat=True)[:1000])
@@ -516,7 +516,7 @@ def feed_benchmark(lengths: list[int], *, requests: int = 200) -> list[dict]:
     for length in lengths:
         _fill_feed(length, page_ids)
         cursor = encode_cursor(max(0, length - 100))
-        path = f"/api/v1/changes/?cursor={cursor}&limit=100"
+        path = f"{collection_path('changes')}?cursor={cursor}&limit=100"
         client = Client()
         client.get(path)
         with CaptureQueriesContext(connection) as queries:
@@ -644,7 +644,7 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
         ]
     if feed:
         lines += [
-            "## Change feed: the last 100 entries (`/api/v1/changes/?cursor=...&limit=100`)",
+            "## Change feed: the last 100 entries (`changes/?cursor=...&limit=100`)",
             "",
             "| feed length | entries returned | queries | median ms | p99 ms |",
             "|---:|---:|---:|---:|---:|",

@@ -5,8 +5,8 @@ Chromium comes from Debian (`scripts/ensure-chromium`), never from Playwright's 
 Screenshots of each step go to test-artifacts/e2e/.
 """
 
-import datetime
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -15,16 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.factories import (
-    FAQIndexPageFactory,
-    FAQPageFactory,
-    FAQQuestionFactory,
-    MemberProfilePageFactory,
-    MembersIndexPageFactory,
-    RoadmapIndexPageFactory,
-    RoadmapReleasePageFactory,
-    UserFactory,
-)
+from tests.factories import UserFactory
+from tests.helpers import OLD_ANSWER as OLD_ANSWER_HTML
+from tests.helpers import build_site, fresh
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "e2e"
@@ -38,7 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PASSWORD = "correct-horse-battery"
-OLD_ANSWER = "ISECG is a forum of space agencies coordinating exploration."
+OLD_ANSWER = re.sub(r"<[^>]+>", "", OLD_ANSWER_HTML)  # the site's first FAQ answer, as read
 NEW_ANSWER = "ISECG is a voluntary, non-binding forum of 27 space agencies."
 
 
@@ -138,51 +131,23 @@ def frontend(live_server, tmp_path_factory):
 
 @pytest.fixture
 def site(live_server, frontend, settings):
-    """A small published site, its editor and reviewer, and the CMS pointed at the frontend."""
+    """The tests' one published site (`tests.helpers.build_site`), its editor and reviewer, and
+    the CMS pointed at the frontend."""
     from wagtail.models import Site
 
     settings.FRONTEND_URL = frontend.url
     settings.CORS_ALLOWED_ORIGINS = [frontend.url]
     settings.API_PUBLIC_BASE_URL = live_server.url
-    home = Site.objects.get(is_default_site=True).root_page.specific
-    home.save_revision().publish()
-    faq_index = FAQIndexPageFactory(parent=home)
-    faq_index.save_revision().publish()
-    faq = FAQPageFactory(parent=faq_index, title="ISECG", slug="isecg")
-    FAQQuestionFactory(
-        page=faq, question="What is ISECG?", anchor="what-is-isecg", answer=f"<p>{OLD_ANSWER}</p>"
-    )
-    FAQQuestionFactory(
-        page=faq,
-        question="Who are its members?",
-        anchor="members",
-        answer="<p>Space agencies.</p>",
-    )
-    faq.save_revision().publish()
-    members = MembersIndexPageFactory(parent=home)
-    members.save_revision().publish()
-    for title, acronym, country, iss in (
-        ("National Aeronautics and Space Administration", "NASA", "US", True),
-        ("Centre national d'études spatiales", "CNES", "FR", False),
-    ):
-        member = MemberProfilePageFactory(
-            parent=members, title=title, acronym=acronym, country=country, iss_partner=iss
-        )
-        member.save_revision().publish()
-    roadmap = RoadmapIndexPageFactory(parent=home)
-    roadmap.save_revision().publish()
-    release = RoadmapReleasePageFactory(
-        parent=roadmap,
-        title="The Global Exploration Roadmap",
-        edition_number=3,
-        edition_label="Edition 3",
-        release_date=datetime.date(2018, 1, 31),
-    )
-    release.save_revision().publish()
+    built = build_site(Site.objects.get(is_default_site=True).root_page.specific)
     editor = UserFactory(username="editor", groups=["Editors"], password=PASSWORD)
     reviewer = UserFactory(username="reviewer", groups=["Reviewers"], password=PASSWORD)
-    faq.refresh_from_db()
-    return {"home": home, "faq": faq, "editor": editor, "reviewer": reviewer}
+    return {
+        "home": built.home,
+        "faq": fresh(built.faq_isecg),
+        "site": built,
+        "editor": editor,
+        "reviewer": reviewer,
+    }
 
 
 @pytest.fixture
