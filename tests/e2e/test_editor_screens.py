@@ -29,11 +29,15 @@ def test_an_editor_sees_their_work_names_questions_and_copies_a_share_link(
 
     editor.goto(f"{live_server.url}/admin/pages/{faq.pk}/edit/")
     headings = editor.locator("#id_questions-FORMS [data-inline-panel-child-summary]")
-    assert headings.all_inner_texts() == ["What is ISECG?", "Who are its members?"]
+    assert headings.all_inner_texts() == [
+        "What is ISECG?",
+        "Who are the members?",
+        "How often do they meet?",
+    ]
     editor.click("#id_questions-ADD")
-    new_question = editor.locator("#id_questions-2-question")
+    new_question = editor.locator("#id_questions-3-question")
     new_question.fill("When was ISECG founded?")
-    assert headings.nth(2).inner_text() == "When was ISECG founded?"
+    assert headings.nth(3).inner_text() == "When was ISECG founded?"
     shoot(editor, "faq-questions-headed-by-their-text")
 
     editor.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server.url)

@@ -45,7 +45,7 @@ def release(site):
         edition_label="Edition 4",
         release_date=datetime.date(2024, 6, 1),
         summary="The fourth edition.",
-        previous_release=RoadmapReleasePage.objects.get(),
+        previous_release=RoadmapReleasePage.objects.get(edition_number=3),
         live=False,
     )
     RoadmapIndexPage.objects.get().add_child(instance=ger4)
