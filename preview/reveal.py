@@ -7,6 +7,8 @@ creator's session until that page takes it: it is shown on the first view and th
 
 from __future__ import annotations
 
+from django.utils.cache import add_never_cache_headers
+
 SESSION_KEY = "preview_new_share_link"
 
 
@@ -22,3 +24,18 @@ def new_link_take(request, *, scope: str) -> tuple[int, str] | None:
         return None
     del request.session[SESSION_KEY]
     return kept["link_id"], kept["url"]
+
+
+class NewLinkShownOnce:
+    """A share-link screen's GET: the form, and the link kept for `reveal_scope` on the first
+    view after creating it (that answer is never cached). Views define `reveal_scope`,
+    `empty_form()` and `render(form, new_link_id=..., new_link_url=...)`."""
+
+    def get(self, request, *args, **kwargs):
+        new_link = new_link_take(request, scope=self.reveal_scope)
+        if new_link is None:
+            return self.render(self.empty_form())
+        link_id, url = new_link
+        response = self.render(self.empty_form(), new_link_id=link_id, new_link_url=url)
+        add_never_cache_headers(response)
+        return response

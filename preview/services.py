@@ -118,15 +118,28 @@ def share_link_create(
     token = tokens.token_make(
         kind="share", page_id=page.pk, revision_id=revision.pk, expires_at=expires_at
     )
-    link = ShareLink.objects.create(
+    link = link_store(
+        ShareLink,
+        token=token,
+        user=user,
+        expires_at=expires_at,
+        label=label,
         page=page,
         revision=revision,
+    )
+    return link, token
+
+
+def link_store(model, *, token: str, user, expires_at: datetime, label: str = "", **fields):
+    """Store a new link (a RevocableLink model: page share link or release link) by the hash of
+    its token, never the token."""
+    return model.objects.create(
         label=label.strip(),
         created_by=user if user is not None and user.is_authenticated else None,
         expires_at=expires_at,
         token_hash=tokens.token_hash(token),
+        **fields,
     )
-    return link, token
 
 
 @transaction.atomic

@@ -4,7 +4,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
 from wagtail.models import Page
@@ -16,7 +15,7 @@ from .models import ShareLink
 from .selectors import link_rows
 
 
-class ShareLinksView(View):
+class ShareLinksView(reveal.NewLinkShownOnce, View):
     """The share links of one page, and a form to create one.
 
     Creating answers with a redirect back here (post/redirect/get: a reload creates nothing);
@@ -40,14 +39,8 @@ class ShareLinksView(View):
         review_revision_id = self.task_state.revision_id if self.task_state else None
         return ShareLinkForm(data, page=self.page, review_revision_id=review_revision_id)
 
-    def get(self, request, *args, **kwargs):
-        new_link = reveal.new_link_take(request, scope=self.reveal_scope)
-        if new_link is None:
-            return self.render(self.get_form())
-        link_id, url = new_link
-        response = self.render(self.get_form(), new_link_id=link_id, new_link_url=url)
-        add_never_cache_headers(response)
-        return response
+    def empty_form(self) -> ShareLinkForm:
+        return self.get_form()
 
     @property
     def reveal_scope(self) -> str:

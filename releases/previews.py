@@ -22,7 +22,7 @@ from wagtail.models import Site
 
 from documents.moments import iso_utc
 from preview.frontend import frontend_url_for
-from preview.services import PreviewDenied
+from preview.services import PreviewDenied, link_store
 
 from . import tokens
 from .models import Release, ReleaseLink, ReleaseLinkUse
@@ -78,13 +78,14 @@ def _expiry(seconds: float) -> datetime:
 
 def _link_create(*, release: Release, kind: str, user, expires_at, label="") -> tuple:
     token = tokens.token_make(kind=kind, release_id=release.pk, expires_at=expires_at)
-    link = ReleaseLink.objects.create(
+    link = link_store(
+        ReleaseLink,
+        token=token,
+        user=user,
+        expires_at=expires_at,
+        label=label,
         release=release,
         kind=kind,
-        label=label.strip(),
-        created_by=user if user is not None and user.is_authenticated else None,
-        expires_at=expires_at,
-        token_hash=tokens.token_hash(token),
     )
     return link, token
 

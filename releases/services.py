@@ -70,12 +70,17 @@ def _require_editable(release: Release) -> None:
 def _reopen(release: Release) -> None:
     """Drop the approval (and the schedule) of a release whose content changed."""
     if release.status in (Status.APPROVED, Status.SCHEDULED, Status.FAILED):
-        release.status = Status.OPEN
-        release.approved_at = release.approved_by = None
-        release.publish_at = release.scheduled_by = None
-        release.save(
-            update_fields=["status", "approved_at", "approved_by", "publish_at", "scheduled_by"]
-        )
+        _set_unapproved(release, Status.OPEN)
+
+
+def _set_unapproved(release: Release, status: str) -> None:
+    """Give the release this status, without its approval and schedule."""
+    release.status = status
+    release.approved_at = release.approved_by = None
+    release.publish_at = release.scheduled_by = None
+    release.save(
+        update_fields=["status", "approved_at", "approved_by", "publish_at", "scheduled_by"]
+    )
 
 
 # Building -----------------------------------------------------------------------------------
@@ -189,12 +194,7 @@ def release_definition_changed(*, release: Release) -> None:
 def release_review_started(*, release: Release) -> None:
     release = _locked(release)
     if release.is_unfinished:
-        release.status = Status.IN_REVIEW
-        release.approved_at = release.approved_by = None
-        release.publish_at = release.scheduled_by = None
-        release.save(
-            update_fields=["status", "approved_at", "approved_by", "publish_at", "scheduled_by"]
-        )
+        _set_unapproved(release, Status.IN_REVIEW)
 
 
 @transaction.atomic

@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views import View
 from wagtail.admin import messages
 from wagtail.models import Page
@@ -225,20 +224,14 @@ class ReleasePreviewView(ReleaseView):
         return response
 
 
-class ReleaseShareLinksView(ReleaseView):
+class ReleaseShareLinksView(reveal.NewLinkShownOnce, ReleaseView):
     """A release's share links. Creating one redirects back here, where its URL is shown on
     the first view only (only its hash is stored; see `preview.reveal`)."""
 
     template_name = "releases/share_links.html"
 
-    def get(self, request, *args, **kwargs):
-        new_link = reveal.new_link_take(request, scope=self.reveal_scope)
-        if new_link is None:
-            return self.render(ShareLinkForm())
-        link_id, url = new_link
-        response = self.render(ShareLinkForm(), new_link_id=link_id, new_link_url=url)
-        add_never_cache_headers(response)
-        return response
+    def empty_form(self) -> ShareLinkForm:
+        return ShareLinkForm()
 
     @property
     def reveal_scope(self) -> str:
