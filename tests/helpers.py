@@ -30,7 +30,8 @@ from .factories import (
 )
 
 PROBLEM_FIELDS = {"type", "title", "status", "detail"}
-OLD_ANSWER = "<p>ISECG is a forum of space agencies.</p>"
+# (no word a search test looks for: PostgreSQL stems "agencies" to "agency")
+OLD_ANSWER = "<p>ISECG is a voluntary coordination forum.</p>"
 
 
 def assert_problem(response, status: int) -> dict:
