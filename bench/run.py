@@ -336,6 +336,7 @@ class Server:
                 "-m",
                 "gunicorn",
                 "cms.wsgi:application",
+                f"--config={ROOT / 'bench' / 'gunicorn_bench.conf.py'}",
                 f"--bind=127.0.0.1:{self.port}",
                 f"--workers={self.workers}",
                 "--worker-class=sync",
