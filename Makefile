@@ -14,7 +14,9 @@ PYTEST_ARGS ?= -n auto --dist loadgroup
 $(VENV)/.installed: requirements.txt
 	@echo "Installing requirements.txt into $(VENV) (once; takes a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@# -qq: errors only. A machine's pip configuration may warn once per package (a missing
+	@# find-links folder: 140 lines here), which would bury make run's own output.
+	@$(PY) -m pip install --quiet --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
 
 install: $(VENV)/.installed
