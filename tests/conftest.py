@@ -81,6 +81,13 @@ def _client_logged_in_as(user) -> Client:
 
 
 @pytest.fixture
+def admin_client(superuser):
+    """A browser session of the superuser `admin` (overrides pytest-django's, which would make
+    a second user of that name beside `superuser`)."""
+    return _client_logged_in_as(superuser)
+
+
+@pytest.fixture
 def editor_client(editor):
     """A browser session of a member of the Editors group."""
     return _client_logged_in_as(editor)

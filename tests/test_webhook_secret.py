@@ -16,12 +16,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
-@pytest.fixture
 def endpoint(receiver):
     return WebhookEndpoint.objects.create(url=receiver.url, description="Static site build")
 

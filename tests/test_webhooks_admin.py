@@ -12,12 +12,6 @@ from .helpers import publish
 from .task_queue import drain
 
 
-@pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
-
-
 def form_data(url, **overrides):
     return {
         "url": url,
