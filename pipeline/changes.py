@@ -16,7 +16,6 @@ entries of a release are therefore consecutive and become visible at one commit.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -29,7 +28,9 @@ from django.utils import timezone
 
 from documents.audience import Audience
 
+from . import feed_watch
 from .caches import purge_changes
+from .feed_watch import position_of, read_position
 from .models import Change, FeedState
 from .webhooks.outbox import deliveries_create
 
@@ -97,6 +98,8 @@ def changes_append(*, entries: Sequence[Entry], at: datetime | None = None) -> l
         state.documents_base = settings.API_PUBLIC_BASE_URL.rstrip("/")
         fields.append("documents_base")
     state.save(update_fields=fields)
+    last = changes[-1]
+    feed_watch.announce(Change.objects.db, position_of(last.seq, last.event_id))
     for listener in CHANGE_LISTENERS:
         listener(changes)
     return changes
@@ -135,26 +138,17 @@ def feed_position() -> str:
     documents at one position (a list response, a release preview) stays right until the next.
     The entry's random event id keeps positions unique even when a transaction that took a seq
     rolls back and the seq is taken again.
+
+    On PostgreSQL the process keeps it in memory, current to within the notification's delivery
+    (`pipeline.feed_watch`); elsewhere, or while that memory cannot be trusted, it is read from
+    the database.
     """
     connection = connections[Change.objects.db]
+    watch = feed_watch.process_watch(connection)
+    if watch is not None and (position := watch.position()) is not None:
+        return position
     with connection.cursor() as cursor:
-        cursor.execute(feed_position_sql(connection.vendor))
-        row = cursor.fetchone()
-    return "empty" if row is None else f"{row[0]}.{row[1]}"
-
-
-@functools.cache
-def feed_position_sql(vendor: str) -> str:
-    """Return the SQL `feed_position` runs.
-
-    Plain SQL, built once: on a cached list this query is most of the work, and building it
-    with the ORM on every request cost more than running it (an index lookup on the pk).
-    """
-    quote = connections[Change.objects.db].ops.quote_name
-    seq = quote(Change._meta.get_field("seq").column)
-    event_id = quote(Change._meta.get_field("event_id").column)
-    table = quote(Change._meta.db_table)
-    return f"SELECT {seq}, {event_id} FROM {table} ORDER BY {seq} DESC LIMIT 1"  # noqa: S608
+        return read_position(cursor, vendor=connection.vendor)
 
 
 @dataclass(frozen=True)

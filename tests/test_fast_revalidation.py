@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 from api.params import encode_cursor
-from pipeline.changes import feed_position_sql
+from pipeline.feed_watch import position_sql
 from pipeline.models import FeedState
 
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory
@@ -67,7 +67,7 @@ def test_a_remembered_revalidation_runs_only_the_feed_position_query(members, ap
 
     assert fast.status_code == 304
     assert fast.content == b""
-    assert [q["sql"] for q in queries.captured_queries] == [feed_position_sql(connection.vendor)]
+    assert [q["sql"] for q in queries.captured_queries] == [position_sql(connection.vendor)]
     for header in KEPT:
         assert fast.get(header) == full.get(header), header
     assert fast["Cache-Control"].startswith("public")
@@ -205,5 +205,5 @@ def test_zero_seconds_turns_the_fast_path_off(members, api_client, settings):
 
     assert response.status_code == 304
     sqls = [q["sql"] for q in queries.captured_queries]
-    assert feed_position_sql(connection.vendor) not in sqls
+    assert position_sql(connection.vendor) not in sqls
     assert sqls  # the view looked the document up itself

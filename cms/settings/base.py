@@ -411,6 +411,13 @@ API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
 # not moved (api.middleware); remembered validators expire after this many seconds (0: off).
 API_REVALIDATION_CACHE_SECONDS = env_int("API_REVALIDATION_CACHE_SECONDS", API_LIST_CACHE_SECONDS)
 API_URL_PREFIX = "/api/v1/"
+# On PostgreSQL each process keeps the change feed's position in memory, told of every commit by
+# LISTEN/NOTIFY (pipeline.feed_watch), instead of reading it once per cached answer. The listener
+# reads the position itself every HEARTBEAT seconds; if it has heard nothing for LEASE seconds
+# (or lost its connection), readers ask the database again until it recovers.
+FEED_POSITION_LISTEN = env_bool("FEED_POSITION_LISTEN", True)
+FEED_POSITION_HEARTBEAT_SECONDS = env_float("FEED_POSITION_HEARTBEAT_SECONDS", 1.0)
+FEED_POSITION_LEASE_SECONDS = env_float("FEED_POSITION_LEASE_SECONDS", 3.0)
 
 # Preview tokens travel in query strings: every request log line is redacted (`token=[redacted]`),
 # on the loggers that write request lines and on the handler everything else propagates to.

@@ -19,6 +19,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # (tests/test_list_cache.py), so no other test depends on what an earlier one cached.
 API_LIST_CACHE_SECONDS = 0
 API_REVALIDATION_CACHE_SECONDS = 0  # likewise: tests/test_fast_revalidation.py
+# Most tests publish inside a transaction that never commits, so no notification would ever reach
+# a listener: they read the position from the database; tests/test_feed_watch.py turns it on.
+FEED_POSITION_LISTEN = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CORS_ALLOWED_ORIGINS = ["https://frontend.example"]
 # The developer tools that dev settings install, so that their tests run: `serve`,
