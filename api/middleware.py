@@ -1,50 +1,51 @@
-"""Answer anonymous revalidations of unchanged content before Django and DRF do any work.
+"""Answer anonymous reads of unchanged content before Django and DRF do any work.
 
-A frontend or CDN that holds a response revalidates it with `If-None-Match`. What an anonymous
-caller gets at a URL is decided by the published content alone, and every change to that
-content appends a change-log entry in its own transaction (see `pipeline.changes.feed_position`).
-So once a full request has answered a URL at some feed position, the same URL keeps the same
-ETag until the position moves. This middleware remembers, per URL, the position and the
-validators of the last answer, and while the position has not moved answers a matching
-`If-None-Match` with 304 itself: one indexed query and one cache read, no URL resolving, no
-session, no DRF, no serializer.
+What an anonymous caller gets at a URL is decided by the published content alone, and every
+change to that content appends a change-log entry in its own transaction (see
+`pipeline.changes.feed_position`). So once a full request has answered a URL at some feed
+position, the same URL keeps the same answer until the position moves. This middleware
+remembers, per URL, the position and the last full answer, and while the position has not moved
+answers by itself: 304 to a matching `If-None-Match`, otherwise the remembered 200, byte for
+byte and header for header. That is one read of the position (from memory on PostgreSQL:
+`pipeline.feed_watch`) and one cache read; no URL resolving, no session, no DRF, no serializer,
+no query.
 
 Only what is safe to answer this way is: GET or HEAD under the API's prefix, no
 `Authorization` header (a token's view depends on its groups), no release token (a release
 preview is one reviewer's, and never remembered), and only responses a view marked
 `feed_validated` (public item and page lists, details, versions and resolve; not search, whose
 index is updated by a task after the publish, nor the feed itself, whose old cursors expire with
-time). Anonymous throttling still applies, on the same counters as the views'. Entries expire
-after `API_REVALIDATION_CACHE_SECONDS` (0 turns this off), which bounds how long a reordering of
-sibling pages, the one tree change the feed does not record, can go unseen, as for the list
-cache.
+time) that set no cookie. Anonymous throttling still applies, on the same counters as the views'.
+Entries expire after `API_ORIGIN_CACHE_SECONDS` (0 turns this off), which bounds how long a
+reordering of sibling pages, the one tree change the feed does not record, can go unseen, as for
+the list cache.
 """
 
 import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 
 from .caching import etag_matches, feed_position
 from .release_preview import RELEASE_TOKEN
 from .throttling import AnonRateThrottle
 
-KEY_PREFIX = "api:revalidate:1:"
-KEPT_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
+KEY_PREFIX = "api:origin:1:"
+# What a 304 repeats of its 200 (RFC 9110 15.4.5), as the full path's 304 does.
+REVALIDATION_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
 
 
-class FastRevalidationMiddleware:
+class OriginCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.prefix = settings.API_URL_PREFIX
 
     def __call__(self, request):
-        timeout = settings.API_REVALIDATION_CACHE_SECONDS
+        timeout = settings.API_ORIGIN_CACHE_SECONDS
         if (
             timeout <= 0
             or request.method not in ("GET", "HEAD")
-            or "HTTP_IF_NONE_MATCH" not in request.META
             or "HTTP_AUTHORIZATION" in request.META
             or not request.path.startswith(self.prefix)
             or RELEASE_TOKEN in request.GET
@@ -54,37 +55,52 @@ class FastRevalidationMiddleware:
         key = self._key(request)
         position = feed_position()  # before the view reads anything: see _remember
         entry = cache.get(key)
-        if (
-            entry is not None
-            and entry[0] == position
-            and etag_matches(request, entry[1])
-            and AnonRateThrottle().allow_request(request, None)
-        ):
-            response = HttpResponseNotModified()
-            for header, value in entry[2]:
-                response[header] = value
-            return response
+        if entry is not None and entry[0] == position:
+            _, etag, headers, full = entry
+            if etag_matches(request, etag):
+                answer = HttpResponseNotModified()
+            elif full is not None:
+                answer = HttpResponse(full[1])
+                headers = full[0]
+            else:
+                answer = None
+            if answer is not None and AnonRateThrottle().allow_request(request, None):
+                for header, value in headers:
+                    answer[header] = value
+                return answer
 
         response = self.get_response(request)
-        if response.status_code in (200, 304) and getattr(response, "feed_validated", False):
-            self._remember(key, position, response, timeout)
+        if (
+            response.status_code in (200, 304)
+            and getattr(response, "feed_validated", False)
+            and not response.cookies
+        ):
+            self._remember(request, key, position, response, timeout)
         return response
 
     @staticmethod
     def _key(request) -> str:
-        # The host and the Accept header are part of what decides the answer (absolute links in
-        # lists; 406 for what cannot be served).
+        # The scheme and host are part of what decides the answer (absolute links in lists),
+        # and so is the Accept header (406 for what cannot be served).
         identity = "\n".join(
-            (request.get_host(), request.get_full_path(), request.META.get("HTTP_ACCEPT", ""))
+            (
+                request.scheme,
+                request.get_host(),
+                request.get_full_path(),
+                request.META.get("HTTP_ACCEPT", ""),
+            )
         )
         return KEY_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
 
     @staticmethod
-    def _remember(key: str, position: str, response, timeout: int) -> None:
+    def _remember(request, key: str, position: str, response, timeout: int) -> None:
         # `position` was read before the view ran: if a change committed in between, the
         # response may hold newer content than `position`, but `position` is then already past
         # and the entry can never match. Reading it after the view could file old content under
         # the new position.
         etag = response["ETag"].removeprefix("W/").strip('"')
-        headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
-        cache.set(key, (position, etag, headers), timeout)
+        headers = [(n, response[n]) for n in REVALIDATION_HEADERS if response.has_header(n)]
+        full = None
+        if response.status_code == 200 and request.method == "GET":
+            full = (list(response.items()), response.content)
+        cache.set(key, (position, etag, headers, full), timeout)

@@ -63,6 +63,7 @@ class SizeReport:
     pages: int
     generated_seconds: float
     measurements: list[Measurement]
+    freshness: dict | None = None
 
 
 # Setup ----------------------------------------------------------------------------------------
@@ -85,6 +86,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--only", default="", help="Comma-separated endpoint names to load.")
     parser.add_argument(
         "--cpu-requests", type=int, default=200, help="In-process requests per endpoint (CPU)."
+    )
+    parser.add_argument(
+        "--fresh-publishes",
+        type=int,
+        default=50,
+        help="Publishes after which the served detail is polled until it shows the change.",
     )
     parser.add_argument("--skip-publish", action="store_true")
     parser.add_argument("--skip-feed", action="store_true")
@@ -436,6 +443,10 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
             for endpoint in targets:
                 runs[endpoint.name].append(run_wrk(args.port, endpoint, seconds=seconds, **load))
                 server.settle()
+        freshness = None
+        if args.fresh_publishes:
+            say(f"{pages:,} pages: freshness after {args.fresh_publishes} publishes")
+            freshness = freshness_window(args.port, args.fresh_publishes)
     for measurement in measurements:
         measurement.wrk = combine(runs[measurement.endpoint])
         say(
@@ -443,7 +454,72 @@ def measure_size(args, pages: int, generated: float) -> SizeReport:
             f"p50 {measurement.wrk.p50_ms:.2f} ms, p99 {measurement.wrk.p99_ms:.2f} ms, "
             f"{measurement.queries} queries"
         )
-    return SizeReport(pages=pages, generated_seconds=generated, measurements=measurements)
+    return SizeReport(
+        pages=pages, generated_seconds=generated, measurements=measurements, freshness=freshness
+    )
+
+
+def freshness_window(port: int, publishes: int) -> dict:
+    """How soon the served API shows a publish: the window between its commit and the first
+    read that sees it, as a frontend revalidating its copy meets it.
+
+    Each publish renames one member in this process (its own transaction, committed); then
+    `If-None-Match: <the ETag before>` is sent to the gunicorn workers over one keep-alive
+    connection until one answers 200 with the new title. Counts the stale 304s in between and
+    times the window from the commit's return. The workers learn of the commit from the
+    database: on PostgreSQL by the notification their feed watch hears (pipeline.feed_watch),
+    elsewhere by reading the feed position on every request.
+    """
+    import http.client
+
+    from django.db import transaction
+
+    from content_models.models import MemberProfilePage
+    from documents.paths import item_path
+
+    page = MemberProfilePage.objects.live().order_by("pk").first()
+    path = item_path("members", page.pk)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+
+    def get(etag: str | None = None) -> tuple[int, str]:
+        conn.request("GET", path, headers={"If-None-Match": etag} if etag else {})
+        response = conn.getresponse()
+        response.read()
+        return response.status, response.getheader("ETag")
+
+    status, etag = get()
+    for _ in range(20):  # every worker remembers the answer (the origin cache)
+        get(etag)
+    windows, stale_reads, deadline_misses = [], [], 0
+    for number in range(publishes):
+        page.title = f"{page.title.split(' #')[0]} #{number}"
+        with transaction.atomic():
+            page.save_revision().publish()
+        committed = time.perf_counter()
+        stale = 0
+        while True:
+            status, new_etag = get(etag)
+            if status == 200:
+                break
+            stale += 1
+            if time.perf_counter() - committed > 5:
+                deadline_misses += 1
+                break
+        windows.append((time.perf_counter() - committed) * 1000)
+        stale_reads.append(stale)
+        etag = new_etag
+    conn.close()
+    ordered = sorted(windows)
+    return {
+        "publishes": publishes,
+        "stale_reads_total": sum(stale_reads),
+        "stale_reads_max": max(stale_reads),
+        "publishes_with_a_stale_read": sum(1 for n in stale_reads if n),
+        "window_p50_ms": statistics.median(ordered),
+        "window_p99_ms": ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))],
+        "window_max_ms": ordered[-1],
+        "not_fresh_after_5_s": deadline_misses,
+    }
 
 
 # Publishing and the feed (in-process) ------------------------------------------------------
@@ -585,7 +661,7 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
         f"{meta['database']}; gunicorn {meta['workers']} sync workers; wrk "
         f"{meta['connections']} connections, {meta['duration']} s per endpoint in "
         f"{meta['rounds']} rounds after {meta['warmup']} s of warm-up; {meta['machine']}. "
-        f"Load average at start: {meta['loadavg']}.{meta['code']}",
+        f"Load average at start: {meta['loadavg']}.{meta['code']} {meta['caches']}",
         "",
     ]
     for size in sizes:
@@ -624,6 +700,17 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
                 )
                 lines.append(f"| {label} | {value:.2f} | {cpu} | {verdict} |")
         lines.append("")
+        if size.freshness:
+            f = size.freshness
+            lines += [
+                f"Freshness after {f['publishes']} publishes (commit to the first 200 with the "
+                f"change, revalidating the old ETag): p50 {f['window_p50_ms']:.2f} ms, p99 "
+                f"{f['window_p99_ms']:.2f} ms, max {f['window_max_ms']:.2f} ms; stale 304s: "
+                f"{f['stale_reads_total']} in all, at most {f['stale_reads_max']} after one "
+                f"publish, after {f['publishes_with_a_stale_read']} of them; never fresh within "
+                f"5 s: {f['not_fresh_after_5_s']}.",
+                "",
+            ]
     if publish:
         lines += [
             "## Publishing (in-process, one transaction per publish)",
@@ -659,6 +746,21 @@ def render_report(meta: dict, sizes: list[SizeReport], publish: dict | None, fee
     return "\n".join(lines)
 
 
+def _caches_in_use(connection) -> str:
+    """What the served API may answer from (the settings are the server's: same environment)."""
+    from django.conf import settings
+
+    from pipeline.feed_watch import listening
+
+    origin = settings.API_ORIGIN_CACHE_SECONDS
+    return (
+        f"Origin cache: {f'{origin} s' if origin > 0 else 'off'}; list cache: "
+        f"{settings.API_LIST_CACHE_SECONDS or 'off'}"
+        f"{' s' if settings.API_LIST_CACHE_SECONDS else ''}; feed position: "
+        f"{'in memory (LISTEN/NOTIFY)' if listening(connection) else 'read per request'}."
+    )
+
+
 def _stop(signum, frame):
     raise SystemExit(f"stopped by signal {signum}")  # unwinds, so the server is stopped too
 
@@ -667,6 +769,7 @@ def main(argv=None) -> None:
     signal.signal(signal.SIGTERM, _stop)
     args = parse_args(argv)
     started = datetime.now(UTC)
+    loadavg = " ".join(f"{x:.2f}" for x in os.getloadavg())  # before this run adds its own
     workdir = Path(args.workdir)
     database_url = fresh_database(args)
     configure_django(database_url, workdir)
@@ -694,8 +797,9 @@ def main(argv=None) -> None:
         "rounds": args.rounds,
         "warmup": args.warmup,
         "machine": f"{os.cpu_count()} CPUs, Python {platform.python_version()}",
-        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "loadavg": loadavg,
         "code": "" if Path(args.code) == ROOT else f" Served from {args.code}.",
+        "caches": _caches_in_use(connection),
     }
     report = render_report(meta, sizes, publish, feed)
     print(report)

@@ -15,6 +15,8 @@ stays exactly as fresh:
   and each answer proves the connection alive.
 - The process that appended also stores the new position on commit (`announce`), so it reads its
   own writes at once, without waiting for the notification to come back.
+- Each of those reads also checks that the session still listens: behind a transaction-pooling
+  proxy LISTEN is silently lost while queries still answer.
 - A reader trusts the memory only while the thread is connected and has heard from the database
   within `FEED_POSITION_LEASE_SECONDS`; otherwise `position()` answers None and the caller asks
   the database, as it does on SQLite or with `FEED_POSITION_LISTEN` off. A dead, stuck or starved
@@ -52,6 +54,10 @@ def seq_of(position: str) -> int:
     """The seq a position names ("empty" is 0): positions of later commits have higher seqs."""
     head = position.partition(".")[0]
     return int(head) if head.isdigit() else 0
+
+
+class NotListening(RuntimeError):
+    """The listener's session no longer listens on its channel."""
 
 
 class FeedWatch:
@@ -174,6 +180,16 @@ class FeedWatch:
                 backoff = min(backoff * 2, 30.0)
 
     def _read(self, conn) -> None:
+        # Behind a pooler that hands each statement another server connection (PgBouncer's
+        # transaction mode), LISTEN is lost, while queries, and so heartbeats, still answer:
+        # the memory would stay trusted and go stale. Check that this session still listens.
+        channels = [row[0] for row in conn.execute("SELECT pg_listening_channels()")]
+        if self.channel not in channels:
+            raise NotListening(
+                f"this connection does not listen on {self.channel!r} (a transaction-pooling "
+                "proxy?); reads ask the database. Connect it to PostgreSQL directly or set "
+                "FEED_POSITION_LISTEN=0"
+            )
         since = self._stores
         position = self._read_position(conn)
         self._store(position, authoritative=True, since=since)

@@ -91,11 +91,23 @@ def test_the_report_shows_each_endpoint_and_the_ratios_against_the_goals():
             measured("v2 list", 100, 26, 10.0),
             measured("floor list", 2000, 0, 0.3),
         ],
+        freshness={
+            "publishes": 50,
+            "stale_reads_total": 1,
+            "stale_reads_max": 1,
+            "publishes_with_a_stale_read": 1,
+            "window_p50_ms": 2.5,
+            "window_p99_ms": 7.25,
+            "window_max_ms": 7.25,
+            "not_fresh_after_5_s": 0,
+        },
     )
     meta = dict.fromkeys(
         ["started", "command", "database", "workers", "connections", "duration", "rounds"], "x"
-    ) | {"warmup": 1, "machine": "m", "loadavg": "0", "code": ""}
+    ) | {"warmup": 1, "machine": "m", "loadavg": "0", "code": "", "caches": "Origin cache: off."}
     report = render_report(meta, [size], None, None)
+    assert "Load average at start: 0. Origin cache: off." in report
+    assert "p50 2.50 ms, p99 7.25 ms" in report and "stale 304s: 1 in all" in report
     assert "| ours list | 1,500 | 1.00 | 2.00 | 1 | 0.50 | 10 | 0 |" in report
     assert "| ours list / v2 list | 15.00 | 20.00 | ≥ 10: met |" in report
     assert "| ours list / floor list | 0.75 | 0.60 | ≥ 0.5: met |" in report

@@ -100,7 +100,7 @@ def test_spoofed_x_forwarded_for_never_resets_the_anonymous_limit(
 def test_spoofed_revalidations_never_reset_the_anonymous_limit(
     api_client, shared_site, tiny_anon_rate, settings
 ):
-    settings.API_REVALIDATION_CACHE_SECONDS = 60
+    settings.API_ORIGIN_CACHE_SECONDS = 60
     url = f"/api/v1/members/{shared_site.nasa.pk}/"
     etag = api_client.get(url)["ETag"]
     api_client.get(url, HTTP_IF_NONE_MATCH=etag)  # remembered by the fast path

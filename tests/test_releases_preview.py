@@ -189,7 +189,7 @@ def test_no_shared_cache_keeps_a_preview(three_changes, token, api_client, setti
     """The anonymous list cache and the fast 304 path are on: a preview is stored in neither,
     and a validator taken from a preview never revalidates the live answer."""
     settings.API_LIST_CACHE_SECONDS = 60
-    settings.API_REVALIDATION_CACHE_SECONDS = 60
+    settings.API_ORIGIN_CACHE_SECONDS = 60
     url = "/api/v1/members/"
 
     previewed = get(api_client, url, token)

@@ -117,7 +117,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "api.middleware.FastRevalidationMiddleware",
+    "api.middleware.OriginCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -407,9 +407,10 @@ CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
 # Anonymous list responses are kept in the cache per change-feed position (see api.caching);
 # entries also expire after this many seconds, like the responses they answer (0: off).
 API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
-# Anonymous `If-None-Match` revalidations are answered before DRF while the feed position has
-# not moved (api.middleware); remembered validators expire after this many seconds (0: off).
-API_REVALIDATION_CACHE_SECONDS = env_int("API_REVALIDATION_CACHE_SECONDS", API_LIST_CACHE_SECONDS)
+# Anonymous API reads are answered before DRF from the last full answer to the same URL while the
+# feed position has not moved (api.middleware): 304 to a matching If-None-Match, else the
+# remembered 200. Remembered answers expire after this many seconds (0: off).
+API_ORIGIN_CACHE_SECONDS = env_int("API_ORIGIN_CACHE_SECONDS", API_LIST_CACHE_SECONDS)
 API_URL_PREFIX = "/api/v1/"
 # On PostgreSQL each process keeps the change feed's position in memory, told of every commit by
 # LISTEN/NOTIFY (pipeline.feed_watch), instead of reading it once per cached answer. The listener

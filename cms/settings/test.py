@@ -18,7 +18,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # The cache outlives each test's transaction; tests of the list cache turn it on themselves
 # (tests/test_list_cache.py), so no other test depends on what an earlier one cached.
 API_LIST_CACHE_SECONDS = 0
-API_REVALIDATION_CACHE_SECONDS = 0  # likewise: tests/test_fast_revalidation.py
+API_ORIGIN_CACHE_SECONDS = 0  # likewise: tests/test_origin_cache.py
 # Most tests publish inside a transaction that never commits, so no notification would ever reach
 # a listener: they read the position from the database; tests/test_feed_watch.py turns it on.
 FEED_POSITION_LISTEN = False

@@ -1,6 +1,6 @@
-"""Anonymous revalidations of unchanged content are answered before DRF (api.middleware), and
-never with a stale 304: any change, restriction, token, other Accept or throttle takes the full
-path."""
+"""Anonymous reads of unchanged content are answered before DRF (api.middleware), exactly as
+the full path answered them, and never stale: any change, restriction, token, other Accept,
+scheme or throttle takes the full path."""
 
 import pytest
 from django.core.cache import cache
@@ -17,12 +17,13 @@ from .factories import MemberProfilePageFactory, MembersIndexPageFactory
 from .helpers import assert_problem, publish, restrict_to_groups
 
 KEPT = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
+KINDS = ["detail", "list", "pages detail", "resolve", "versions", "version"]
 
 
 @pytest.fixture(autouse=True)
-def revalidation_cache(settings):
-    """Turn the fast path on (the test settings keep it off), starting empty."""
-    settings.API_REVALIDATION_CACHE_SECONDS = 60
+def origin_cache(settings):
+    """Turn the origin cache on (the test settings keep it off), starting empty."""
+    settings.API_ORIGIN_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()
@@ -47,17 +48,15 @@ def urls_of(members) -> dict[str, str]:
 
 
 def remembered(client, url: str, **headers):
-    """Fetch `url`, then revalidate it once through the full path (which the middleware
-    remembers); return that full 304."""
-    etag = client.get(url, **headers)["ETag"]
-    response = client.get(url, HTTP_IF_NONE_MATCH=etag, **headers)
-    assert response.status_code == 304, (url, response.status_code, response.content[:300])
+    """Fetch `url` through the full path (which the middleware remembers); return that 200."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **headers)
+    assert response.status_code == 200, (url, response.status_code, response.content[:300])
+    assert len(queries.captured_queries) > 1, "answered from the cache: not the full path"
     return response
 
 
-@pytest.mark.parametrize(
-    "name", ["detail", "list", "pages detail", "resolve", "versions", "version"]
-)
+@pytest.mark.parametrize("name", KINDS)
 def test_a_remembered_revalidation_runs_only_the_feed_position_query(members, api_client, name):
     url = urls_of(members)[name]
     full = remembered(api_client, url)
@@ -73,23 +72,60 @@ def test_a_remembered_revalidation_runs_only_the_feed_position_query(members, ap
     assert fast["Cache-Control"].startswith("public")
 
 
+@pytest.mark.parametrize("name", KINDS)
+def test_a_repeated_read_is_the_full_answer_byte_for_byte_from_one_query(members, api_client, name):
+    url = urls_of(members)[name]
+    full = remembered(api_client, url)
+
+    with CaptureQueriesContext(connection) as queries:
+        fast = api_client.get(url)
+
+    assert [q["sql"] for q in queries.captured_queries] == [position_sql(connection.vendor)]
+    assert fast.status_code == 200
+    assert fast.content == full.content
+    assert sorted(fast.items()) == sorted(full.items())
+    # A stale validator gets the same full answer.
+    stale = api_client.get(url, HTTP_IF_NONE_MATCH='"not-what-we-served"')
+    assert (stale.status_code, stale.content) == (200, full.content)
+
+
 def test_head_is_answered_like_get(members, api_client):
     url = urls_of(members)["detail"]
     full = remembered(api_client, url)
     with CaptureQueriesContext(connection) as queries:
-        fast = api_client.head(url, HTTP_IF_NONE_MATCH=full["ETag"])
-    assert fast.status_code == 304
-    assert len(queries.captured_queries) == 1
+        revalidated = api_client.head(url, HTTP_IF_NONE_MATCH=full["ETag"])
+        fetched = api_client.head(url)
+    assert revalidated.status_code == 304
+    assert fetched.status_code == 200
+    assert fetched["ETag"] == full["ETag"]
+    assert len(queries.captured_queries) == 2  # the feed position, twice
 
 
-def test_a_stale_etag_gets_the_full_answer(members, api_client):
-    url = urls_of(members)["detail"]
+def test_another_scheme_or_host_is_another_answer(members, api_client):
+    url = urls_of(members)["list"].replace("limit=5", "limit=1")
     remembered(api_client, url)
 
-    response = api_client.get(url, HTTP_IF_NONE_MATCH='"not-what-we-served"')
+    over_https = api_client.get(url, secure=True).json()["next"]
+    elsewhere = api_client.get(url, HTTP_HOST="localhost").json()["next"]
 
-    assert response.status_code == 200
-    assert response.json()["title"] == "Agency A"
+    assert over_https.startswith("https://testserver/")
+    assert elsewhere.startswith("http://localhost/")
+
+
+def test_a_cookie_setting_answer_is_never_remembered(members, api_client, monkeypatch):
+    from api.resources.members import MemberDetailView
+
+    get = MemberDetailView.get
+
+    def get_with_cookie(self, request, *args, **kwargs):
+        response = get(self, request, *args, **kwargs)
+        response.set_cookie("seen", "1")
+        return response
+
+    monkeypatch.setattr(MemberDetailView, "get", get_with_cookie)
+    url = urls_of(members)["detail"]
+    remembered(api_client, url)
+    remembered(api_client, url)  # the full path again
 
 
 def test_a_publish_of_the_item_answers_the_old_etag_with_the_new_content(members, api_client):
@@ -104,6 +140,7 @@ def test_a_publish_of_the_item_answers_the_old_etag_with_the_new_content(members
     assert response.status_code == 200
     assert response.json()["title"] == "Agency A renamed"
     assert response["ETag"] != old
+    assert api_client.get(url).json()["title"] == "Agency A renamed"
 
 
 def test_a_publish_elsewhere_still_revalidates_unchanged_content_to_304(members, api_client):
@@ -136,6 +173,7 @@ def test_an_unpublished_item_answers_404_not_304(members, api_client):
     members[0].unpublish()
 
     assert_problem(api_client.get(url, HTTP_IF_NONE_MATCH=etag), 404)
+    assert_problem(api_client.get(url), 404)
 
 
 def test_a_restricted_item_answers_404_not_304(members, api_client):
@@ -144,6 +182,7 @@ def test_a_restricted_item_answers_404_not_304(members, api_client):
     restrict_to_groups(members[0], "Members")
 
     assert_problem(api_client.get(url, HTTP_IF_NONE_MATCH=etag), 404)
+    assert_problem(api_client.get(url), 404)
 
 
 def test_a_token_caller_always_takes_the_full_path(members, api_client):
@@ -164,9 +203,10 @@ def test_another_accept_header_is_not_answered_from_a_remembered_validator(membe
     response = api_client.get(url, HTTP_IF_NONE_MATCH=etag, HTTP_ACCEPT="text/html")
 
     assert_problem(response, 406)
+    assert_problem(api_client.get(url, HTTP_ACCEPT="text/html"), 406)
 
 
-def test_fast_revalidations_count_towards_the_anonymous_rate(
+def test_cached_answers_count_towards_the_anonymous_rate(
     members, api_client, settings, monkeypatch
 ):
     settings.REST_FRAMEWORK = {
@@ -175,12 +215,13 @@ def test_fast_revalidations_count_towards_the_anonymous_rate(
     }
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", api_settings.DEFAULT_THROTTLE_RATES)
     url = urls_of(members)["detail"]
-    etag = remembered(api_client, url)["ETag"]  # two requests
+    etag = remembered(api_client, url)["ETag"]  # one request
 
     statuses = [api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code for _ in range(2)]
+    statuses.append(api_client.get(url).status_code)
     response = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
 
-    assert statuses == [304, 304]
+    assert statuses == [304, 304, 200]
     assert_problem(response, 429)
     assert int(response["Retry-After"]) > 0
 
@@ -195,10 +236,10 @@ def test_the_changes_feed_is_never_answered_early(members, api_client):
     assert_problem(api_client.get(url, HTTP_IF_NONE_MATCH=etag), 410)
 
 
-def test_zero_seconds_turns_the_fast_path_off(members, api_client, settings):
+def test_zero_seconds_turns_the_origin_cache_off(members, api_client, settings):
     url = urls_of(members)["detail"]
     etag = remembered(api_client, url)["ETag"]
-    settings.API_REVALIDATION_CACHE_SECONDS = 0
+    settings.API_ORIGIN_CACHE_SECONDS = 0
 
     with CaptureQueriesContext(connection) as queries:
         response = api_client.get(url, HTTP_IF_NONE_MATCH=etag)
