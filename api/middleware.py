@@ -25,6 +25,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
 
 from .caching import etag_matches, feed_position
@@ -52,8 +53,13 @@ class OriginCacheMiddleware:
         ):
             return self.get_response(request)
 
+        try:
+            position = feed_position()  # before the view reads anything: see _remember
+        except DatabaseError:
+            # A shortcut never adds an error of its own: the view answers, or reports the
+            # database's failure itself (many answers, e.g. a 400 for a bad cursor, need none).
+            return self.get_response(request)
         key = self._key(request)
-        position = feed_position()  # before the view reads anything: see _remember
         entry = cache.get(key)
         if entry is not None and entry[0] == position:
             _, etag, headers, full = entry

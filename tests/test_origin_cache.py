@@ -248,3 +248,20 @@ def test_zero_seconds_turns_the_origin_cache_off(members, api_client, settings):
     sqls = [q["sql"] for q in queries.captured_queries]
     assert position_sql(connection.vendor) not in sqls
     assert sqls  # the view looked the document up itself
+
+
+def test_a_database_failure_reading_the_position_leaves_the_answer_to_the_view(
+    members, api_client, monkeypatch
+):
+    from django.db import OperationalError
+
+    import api.middleware
+
+    def unreachable():
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(api.middleware, "feed_position", unreachable)
+    url = urls_of(members)["detail"]
+
+    assert api_client.get(url).json()["title"] == "Agency A"  # the view's own answer
+    assert_problem(api_client.get("/api/v1/changes/?cursor=not-a-cursor"), 400)
