@@ -33,6 +33,7 @@ from .release_preview import RELEASE_TOKEN
 from .throttling import AnonRateThrottle
 
 KEY_PREFIX = "api:origin:1:"
+BODY = ":body"
 # What a 304 repeats of its 200 (RFC 9110 15.4.5), as the full path's 304 does.
 REVALIDATION_HEADERS = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
 
@@ -60,20 +61,9 @@ class OriginCacheMiddleware:
             # database's failure itself (many answers, e.g. a 400 for a bad cursor, need none).
             return self.get_response(request)
         key = self._key(request)
-        entry = cache.get(key)
-        if entry is not None and entry[0] == position:
-            _, etag, headers, full = entry
-            if etag_matches(request, etag):
-                answer = HttpResponseNotModified()
-            elif full is not None:
-                answer = HttpResponse(full[1])
-                headers = full[0]
-            else:
-                answer = None
-            if answer is not None and AnonRateThrottle().allow_request(request, None):
-                for header, value in headers:
-                    answer[header] = value
-                return answer
+        answer = self._answer(request, key, position)
+        if answer is not None and AnonRateThrottle().allow_request(request, None):
+            return answer
 
         response = self.get_response(request)
         if (
@@ -83,6 +73,30 @@ class OriginCacheMiddleware:
         ):
             self._remember(request, key, position, response, timeout)
         return response
+
+    @staticmethod
+    def _answer(request, key: str, position: str):
+        """The remembered answer for this request at this position, or None.
+
+        Validators and bodies are kept apart: a revalidation (most of a CDN's or frontend's
+        traffic) reads only the small entry, never the body it will not send.
+        """
+        if "HTTP_IF_NONE_MATCH" in request.META:
+            entry = cache.get(key)
+            if entry is None or entry[0] != position:
+                return None
+            if etag_matches(request, entry[1]):
+                answer = HttpResponseNotModified()
+                for header, value in entry[2]:
+                    answer[header] = value
+                return answer
+        full = cache.get(key + BODY)
+        if full is None or full[0] != position:
+            return None
+        answer = HttpResponse(full[2])
+        for header, value in full[1]:
+            answer[header] = value
+        return answer
 
     @staticmethod
     def _key(request) -> str:
@@ -106,7 +120,7 @@ class OriginCacheMiddleware:
         # the new position.
         etag = response["ETag"].removeprefix("W/").strip('"')
         headers = [(n, response[n]) for n in REVALIDATION_HEADERS if response.has_header(n)]
-        full = None
+        entries = {key: (position, etag, headers)}
         if response.status_code == 200 and request.method == "GET":
-            full = (list(response.items()), response.content)
-        cache.set(key, (position, etag, headers, full), timeout)
+            entries[key + BODY] = (position, list(response.items()), response.content)
+        cache.set_many(entries, timeout)

@@ -265,3 +265,20 @@ def test_a_database_failure_reading_the_position_leaves_the_answer_to_the_view(
 
     assert api_client.get(url).json()["title"] == "Agency A"  # the view's own answer
     assert_problem(api_client.get("/api/v1/changes/?cursor=not-a-cursor"), 400)
+
+
+def test_a_revalidation_reads_the_validators_never_the_body(members, api_client, monkeypatch):
+    from django.core.cache import cache as shared
+
+    url = urls_of(members)["list"]
+    etag = remembered(api_client, url)["ETag"]
+    read = []
+    get = shared.get
+    monkeypatch.setattr(shared, "get", lambda key, *a, **kw: read.append(key) or get(key, *a, **kw))
+
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    origin = [key for key in read if key.startswith("api:origin:")]
+    assert len(origin) == 1 and not origin[0].endswith(":body")
+    read.clear()
+    assert api_client.get(url).status_code == 200
+    assert [key for key in read if key.startswith("api:origin:")][-1].endswith(":body")
