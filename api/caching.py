@@ -1,15 +1,11 @@
 """HTTP caching for every GET: strong ETags, 304 revalidation, Cache-Control, Last-Modified."""
 
 import hashlib
-from collections.abc import Callable
 from datetime import datetime
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.http import http_date
-
-from pipeline.changes import feed_position
 
 
 def etag_matches(request, etag: str) -> bool:
@@ -62,32 +58,3 @@ def json_response(
         response["Last-Modified"] = http_date(last_modified.timestamp())
     response.feed_validated = public and feed_validated
     return response
-
-
-# Rendered lists ------------------------------------------------------------------------------
-
-LIST_CACHE_PREFIX = "api:list:1:"
-
-ListEntry = tuple[str, str, datetime | None]  # body, etag, last modified
-
-
-def public_list(request, render: Callable[[], tuple[str, datetime | None]]) -> ListEntry:
-    """Return an anonymous list response's body, ETag and Last-Modified, rendered once per
-    feed position and URL (its `next`/`previous` links are absolute) in the shared cache.
-
-    Only anonymous lists are kept: what a token sees also depends on its groups. Entries
-    expire after `API_LIST_CACHE_SECONDS` (0 turns the cache off), which bounds how long a
-    reordering of sibling pages, the one tree change the feed does not record, can go unseen.
-    """
-    timeout = settings.API_LIST_CACHE_SECONDS
-    if timeout <= 0:
-        body, last_modified = render()
-        return body, hashlib.sha256(body.encode()).hexdigest(), last_modified
-    identity = f"{feed_position()} {request.build_absolute_uri()}"
-    key = LIST_CACHE_PREFIX + hashlib.sha256(identity.encode()).hexdigest()
-    entry = cache.get(key)
-    if entry is None:
-        body, last_modified = render()
-        entry = (body, hashlib.sha256(body.encode()).hexdigest(), last_modified)
-        cache.set(key, entry, timeout)
-    return entry

@@ -13,12 +13,11 @@ no query.
 Only what is safe to answer this way is: GET or HEAD under the API's prefix, no
 `Authorization` header (a token's view depends on its groups), no release token (a release
 preview is one reviewer's, and never remembered), and only responses a view marked
-`feed_validated` (public item and page lists, details, versions and resolve; not search, whose
+`feed_validated` (public lists, details, versions, resolve, the sitemap; not search, whose
 index is updated by a task after the publish, nor the feed itself, whose old cursors expire with
 time) that set no cookie. Anonymous throttling still applies, on the same counters as the views'.
 Entries expire after `API_ORIGIN_CACHE_SECONDS` (0 turns this off), which bounds how long a
-reordering of sibling pages, the one tree change the feed does not record, can go unseen, as for
-the list cache.
+reordering of sibling pages, the one tree change the feed does not record, can go unseen.
 """
 
 import hashlib
@@ -28,7 +27,9 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.http import HttpResponse, HttpResponseNotModified
 
-from .caching import etag_matches, feed_position
+from pipeline.changes import feed_position
+
+from .caching import etag_matches
 from .release_preview import RELEASE_TOKEN
 from .throttling import AnonRateThrottle
 

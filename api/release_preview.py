@@ -7,9 +7,9 @@ gone, everything else live. A token that grants nothing is refused as a page pre
 (401/403 with a `reason`), never answered with the live site: a reviewer must not take the live
 site for the release.
 
-Nothing of an overlay answer reaches anyone else: it is `private, no-store`, `noindex`, it skips
-the anonymous list cache (`api.caching.public_list`), and the fast revalidation middleware
-passes requests carrying the token through. Answers carry `meta.preview` naming the release.
+Nothing of an overlay answer reaches anyone else: it is `private, no-store`, `noindex`, and the
+origin cache (`api.middleware`) passes requests carrying the token through. Answers carry
+`meta.preview` naming the release.
 """
 
 from __future__ import annotations

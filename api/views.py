@@ -21,7 +21,7 @@ from rest_framework.views import APIView
 from . import selectors
 from .access import caller_of
 from .authentication import APITokenAuthentication
-from .caching import json_response, public_list
+from .caching import json_response
 from .errors import BadRequest
 from .negotiation import DeliveryContentNegotiation
 from .params import datetime_param, fields_param, limit_offset, reject_unknown
@@ -172,23 +172,16 @@ class ItemListView(CollectionMixin, DeliveryView):
         limit, offset = limit_offset(request)
         fields = fields_param(request, self.available_fields())
 
-        def render() -> tuple[str, datetime | None]:
-            # Filters are validated here: a cached list was rendered for the very same query
-            # string, so its filters passed (they depend on nothing but the string).
-            queryset, ordering = self.filter_queryset(self.get_queryset())
-            return self._render(
-                queryset, ordering=ordering, limit=limit, offset=offset, fields=fields
-            )
-
+        queryset, ordering = self.filter_queryset(self.get_queryset())
+        body, last_modified = self._render(
+            queryset, ordering=ordering, limit=limit, offset=offset, fields=fields
+        )
         if self.caller.authenticated or self.release_preview is not None:
-            body, last_modified = render()
             return self.previewed(
                 json_response(request, body, last_modified=last_modified, public=False)
             )
-        body, etag, last_modified = public_list(request, render)
-        return json_response(
-            request, body, etag=etag, last_modified=last_modified, feed_validated=True
-        )
+        # Anonymous lists are kept by the origin cache (api.middleware) per feed position.
+        return json_response(request, body, last_modified=last_modified, feed_validated=True)
 
     def _render(
         self, queryset, *, ordering, limit: int, offset: int, fields

@@ -754,9 +754,7 @@ def _caches_in_use(connection) -> str:
 
     origin = settings.API_ORIGIN_CACHE_SECONDS
     return (
-        f"Origin cache: {f'{origin} s' if origin > 0 else 'off'}; list cache: "
-        f"{settings.API_LIST_CACHE_SECONDS or 'off'}"
-        f"{' s' if settings.API_LIST_CACHE_SECONDS else ''}; feed position: "
+        f"Origin cache: {f'{origin} s' if origin > 0 else 'off'}; feed position: "
         f"{'in memory (LISTEN/NOTIFY)' if listening(connection) else 'read per request'}."
     )
 

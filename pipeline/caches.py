@@ -7,8 +7,8 @@ the embedders too. The URLs of one transaction are sent once, after it commits, 
 `wagtail.contrib.frontend_cache` (configure `WAGTAILFRONTENDCACHE`, e.g. with
 `FRONTEND_CACHE_BACKEND`); nothing is queued when no backend is configured.
 
-Django's cache holds only anonymous list bodies, keyed by the feed's position
-(`api.caching.public_list`): a new change means new keys, so there is nothing to delete there.
+Django's cache holds anonymous answers with the feed position they were made at
+(`api.middleware`): a new change moves the position, so there is nothing to delete there.
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
-"""Anonymous lists are rendered once per change-feed position, and never go stale."""
+"""Anonymous lists are rendered once per change-feed position (the origin cache,
+api.middleware), and never go stale."""
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from wagtail.models import APIToken, PageViewRestriction
 
-from api.caching import feed_position
+from pipeline.changes import feed_position
 from pipeline.models import Change
 
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory, UserFactory
@@ -15,8 +16,8 @@ LIST = "/api/v1/members/?limit=5"
 
 @pytest.fixture(autouse=True)
 def list_cache(settings):
-    """Turn the list cache on (the test settings keep it off), starting empty."""
-    settings.API_LIST_CACHE_SECONDS = 60
+    """Turn the origin cache on (the test settings keep it off), starting empty."""
+    settings.API_ORIGIN_CACHE_SECONDS = 60
     cache.clear()
     yield
     cache.clear()
@@ -108,12 +109,12 @@ def test_next_and_previous_links_follow_the_host_asked(members, api_client):
 
 
 def test_the_cache_can_be_turned_off(members, api_client, settings, django_assert_num_queries):
-    settings.API_LIST_CACHE_SECONDS = 0
+    settings.API_ORIGIN_CACHE_SECONDS = 0
     api_client.get(LIST)
     with django_assert_num_queries(2):  # the list itself: total and page
         response = api_client.get(LIST)
     assert response.status_code == 200
-    assert not any(key.startswith(":1:api:list") for key in cache._cache)
+    assert not any(key.startswith(":1:api:origin") for key in cache._cache)
 
 
 def test_the_feed_position_differs_when_a_seq_is_reused_after_a_rollback(members):

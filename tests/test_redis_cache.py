@@ -1,4 +1,4 @@
-"""The production cache (Redis, shared by every app server) carries the list cache.
+"""The production cache (Redis, shared by every app server) carries the origin cache.
 
 Runs against the real Redis on 127.0.0.1:6379 (`REDIS_URL` overrides); each test uses its own
 key prefix and removes its keys.
@@ -31,7 +31,7 @@ def redis_cache(settings):
             "KEY_PREFIX": prefix,
         }
     }
-    settings.API_LIST_CACHE_SECONDS = 60
+    settings.API_ORIGIN_CACHE_SECONDS = 60
     yield client, prefix
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)

@@ -186,9 +186,8 @@ def test_without_the_token_nothing_of_the_release_shows(three_changes, token, ap
 
 
 def test_no_shared_cache_keeps_a_preview(three_changes, token, api_client, settings):
-    """The anonymous list cache and the fast 304 path are on: a preview is stored in neither,
-    and a validator taken from a preview never revalidates the live answer."""
-    settings.API_LIST_CACHE_SECONDS = 60
+    """The origin cache is on: a preview is never stored there, and a validator taken from a
+    preview never revalidates the live answer."""
     settings.API_ORIGIN_CACHE_SECONDS = 60
     url = "/api/v1/members/"
 

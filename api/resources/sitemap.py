@@ -6,7 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from .. import selectors
-from ..caching import json_response, public_list
+from ..caching import json_response
 from ..schema import ERRORS, NOT_MODIFIED
 from ..views import DeliveryView
 
@@ -46,13 +46,10 @@ class SitemapView(DeliveryView):
         tags=["Pages"],
     )
     def get(self, request, *args, **kwargs):
+        body, last_modified = self._render()
         if self.caller.authenticated:  # the same entries, but token answers stay private
-            body, last_modified = self._render()
             return json_response(request, body, last_modified=last_modified, public=False)
-        body, etag, last_modified = public_list(request, self._render)
-        return json_response(
-            request, body, etag=etag, last_modified=last_modified, feed_validated=True
-        )
+        return json_response(request, body, last_modified=last_modified, feed_validated=True)
 
     @staticmethod
     def _render():

@@ -404,13 +404,10 @@ def frontend_cache_from_env() -> dict:
 WAGTAILFRONTENDCACHE = frontend_cache_from_env()
 # How long the change log keeps entries; a consumer whose cursor is older must resync (410).
 CHANGES_RETENTION_DAYS = env_int("CHANGES_RETENTION_DAYS", 90)
-# Anonymous list responses are kept in the cache per change-feed position (see api.caching);
-# entries also expire after this many seconds, like the responses they answer (0: off).
-API_LIST_CACHE_SECONDS = env_int("API_LIST_CACHE_SECONDS", API_CACHE_MAX_AGE)
 # Anonymous API reads are answered before DRF from the last full answer to the same URL while the
 # feed position has not moved (api.middleware): 304 to a matching If-None-Match, else the
 # remembered 200. Remembered answers expire after this many seconds (0: off).
-API_ORIGIN_CACHE_SECONDS = env_int("API_ORIGIN_CACHE_SECONDS", API_LIST_CACHE_SECONDS)
+API_ORIGIN_CACHE_SECONDS = env_int("API_ORIGIN_CACHE_SECONDS", API_CACHE_MAX_AGE)
 API_URL_PREFIX = "/api/v1/"
 # On PostgreSQL each process keeps the change feed's position in memory, told of every commit by
 # LISTEN/NOTIFY (pipeline.feed_watch), instead of reading it once per cached answer. The listener

@@ -15,10 +15,9 @@ SECRET_KEY = "test-secret-key-not-used-anywhere-else-0123456789abcdefghijklmnop"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-# The cache outlives each test's transaction; tests of the list cache turn it on themselves
-# (tests/test_list_cache.py), so no other test depends on what an earlier one cached.
-API_LIST_CACHE_SECONDS = 0
-API_ORIGIN_CACHE_SECONDS = 0  # likewise: tests/test_origin_cache.py
+# The cache outlives each test's transaction; tests of the origin cache turn it on themselves
+# (tests/test_origin_cache.py, test_list_cache.py), so no test depends on an earlier one's.
+API_ORIGIN_CACHE_SECONDS = 0
 # Most tests publish inside a transaction that never commits, so no notification would ever reach
 # a listener: they read the position from the database; tests/test_feed_watch.py turns it on.
 FEED_POSITION_LISTEN = False
