@@ -42,6 +42,13 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def origin_cache(settings):
+    """Turn the origin cache (api.middleware) on: the test settings keep it off, since the
+    cache outlives each test's transaction (`_fresh_cache` empties it around every test)."""
+    settings.API_ORIGIN_CACHE_SECONDS = 60
+
+
+@pytest.fixture
 def home(db):
     """The site's root page, created by the migrations."""
     return Site.objects.get(is_default_site=True).root_page.specific

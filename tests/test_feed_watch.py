@@ -10,6 +10,8 @@ every read back to the database. `bench/run.py` measures the window in milliseco
 
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, transaction
@@ -20,7 +22,7 @@ from pipeline.changes import feed_position
 from pipeline.feed_watch import FeedWatch, position_sql, read_position, seq_of
 
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory
-from .helpers import fresh, publish
+from .helpers import edit, publish
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's"
@@ -34,7 +36,8 @@ def db_position() -> str:
         return read_position(cursor, vendor=connection.vendor)
 
 
-def a_listener(**overrides) -> FeedWatch:
+@contextmanager
+def a_listener(**overrides) -> Iterator[FeedWatch]:
     """A listener of its own, as another process would have: it learns of commits made here
     only from PostgreSQL (announce's on-commit update is for the process's own watch)."""
     options = {"heartbeat": 60.0, "lease": 120.0, **overrides}  # no heartbeat during a test
@@ -43,8 +46,11 @@ def a_listener(**overrides) -> FeedWatch:
         read_position=feed_watch.listener_position,
         **options,
     ).start()
-    assert watch.wait_for(lambda w: w.connected, GUARD), "the listener never connected"
-    return watch
+    try:
+        assert watch.wait_for(lambda w: w.connected, GUARD), "the listener never connected"
+        yield watch
+    finally:
+        watch.stop()
 
 
 @pytest.fixture
@@ -63,8 +69,7 @@ def index(home):
 
 def rename(page, title: str) -> str:
     """Publish `page` under a new title, committed; return the feed position it made."""
-    page.title = title
-    publish(page)
+    edit(page, title=title)
     return db_position()
 
 
@@ -147,8 +152,7 @@ def test_without_postgresql_or_with_the_setting_off_every_read_asks_the_database
 @committing
 def test_another_process_reads_a_commit_on_its_first_read_after_the_notification(index):
     page = publish(MemberProfilePageFactory(parent=index, title="Agency"))
-    watch = a_listener()
-    try:
+    with a_listener() as watch:
         before = watch.position()
         assert before == db_position()
 
@@ -160,17 +164,14 @@ def test_another_process_reads_a_commit_on_its_first_read_after_the_notification
         with CaptureQueriesContext(connection) as queries:
             assert watch.position() == after
         assert queries.captured_queries == []
-    finally:
-        watch.stop()
 
 
 @on_postgres
 @committing
 def test_a_transactions_appends_are_heard_in_order_ending_at_its_position(index):
     pages = [publish(MemberProfilePageFactory(parent=index, title=f"A{n}")) for n in range(3)]
-    watch = a_listener()
-    before = watch.held
-    try:
+    with a_listener() as watch:
+        before = watch.held
         with transaction.atomic():
             for page in pages:
                 page.title += " renamed"
@@ -180,26 +181,21 @@ def test_a_transactions_appends_are_heard_in_order_ending_at_its_position(index)
         seqs = [seq_of(position) for position in watch.heard]
         assert seqs == sorted(seqs) and seqs[0] > seq_of(before)
         assert watch.heard[-1] == after
-    finally:
-        watch.stop()
 
 
 @on_postgres
 @committing
 def test_a_rolled_back_publish_is_never_heard(index):
     page = publish(MemberProfilePageFactory(parent=index, title="Agency"))
-    watch = a_listener()
-    try:
+    with a_listener() as watch:
         with pytest.raises(RuntimeError), transaction.atomic():
             page.title = "Never published"
             publish(page)
             raise RuntimeError("roll back")
-        committed = rename(fresh(page), "Published")  # a barrier: heard after anything before
+        committed = rename(page, "Published")  # a barrier: heard after anything before
 
         assert watch.wait_for(lambda w: w.held == committed, GUARD)
         assert watch.heard == [committed]
-    finally:
-        watch.stop()
 
 
 @on_postgres
@@ -207,15 +203,15 @@ def test_a_rolled_back_publish_is_never_heard(index):
 def test_the_publishing_process_reads_its_own_commit_at_once(index, listening):
     page = publish(MemberProfilePageFactory(parent=index, title="Agency"))
     # Its listener hears another channel: only announce's on-commit update can move it.
-    deaf = a_listener(channel="cms_feed_position_test_deaf")
-    feed_watch._watch, feed_watch._watch_pid = deaf, os.getpid()
+    with a_listener(channel="cms_feed_position_test_deaf") as deaf:
+        feed_watch._watch, feed_watch._watch_pid = deaf, os.getpid()
 
-    after = rename(page, "Agency renamed")
+        after = rename(page, "Agency renamed")
 
-    with CaptureQueriesContext(connection) as queries:
-        assert feed_position() == after
-    assert queries.captured_queries == []
-    assert deaf.heard == []
+        with CaptureQueriesContext(connection) as queries:
+            assert feed_position() == after
+        assert queries.captured_queries == []
+        assert deaf.heard == []
 
 
 @on_postgres
@@ -276,11 +272,10 @@ def test_a_listener_that_hears_nothing_for_the_lease_is_not_trusted(index, liste
 @on_postgres
 @committing
 def test_a_remembered_revalidation_runs_no_query_and_is_never_stale(
-    index, listening, settings, api_client
+    index, listening, origin_cache, api_client
 ):
     """The API end to end: the origin cache answers from memory, and a commit heard by the
     listener sends the old ETag the new content on the first read after it."""
-    settings.API_ORIGIN_CACHE_SECONDS = 60
     page = publish(MemberProfilePageFactory(parent=index, title="Agency"))
     url = f"/api/v1/members/{page.pk}/"
     etag = api_client.get(url)["ETag"]  # the full path, remembered

@@ -14,13 +14,7 @@ from .factories import MemberProfilePageFactory, MembersIndexPageFactory, UserFa
 LIST = "/api/v1/members/?limit=5"
 
 
-@pytest.fixture(autouse=True)
-def list_cache(settings):
-    """Turn the origin cache on (the test settings keep it off), starting empty."""
-    settings.API_ORIGIN_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("origin_cache")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ the full path answered them, and never stale: any change, restriction, token, ot
 scheme or throttle takes the full path."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.settings import api_settings
@@ -14,19 +13,13 @@ from pipeline.feed_watch import position_sql
 from pipeline.models import FeedState
 
 from .factories import MemberProfilePageFactory, MembersIndexPageFactory
-from .helpers import assert_problem, publish, restrict_to_groups
+from .helpers import assert_problem, edit, publish, restrict_to_groups
 
 KEPT = ("ETag", "Cache-Control", "Last-Modified", "Vary", "Allow")
 KINDS = ["detail", "list", "pages detail", "resolve", "versions", "version"]
 
 
-@pytest.fixture(autouse=True)
-def origin_cache(settings):
-    """Turn the origin cache on (the test settings keep it off), starting empty."""
-    settings.API_ORIGIN_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("origin_cache")
 
 
 @pytest.fixture
@@ -131,9 +124,7 @@ def test_a_cookie_setting_answer_is_never_remembered(members, api_client, monkey
 def test_a_publish_of_the_item_answers_the_old_etag_with_the_new_content(members, api_client):
     url = urls_of(members)["detail"]
     old = remembered(api_client, url)["ETag"]
-    page = members[0]
-    page.title = "Agency A renamed"
-    publish(page)
+    edit(members[0], title="Agency A renamed")
 
     response = api_client.get(url, HTTP_IF_NONE_MATCH=old)
 
@@ -146,9 +137,7 @@ def test_a_publish_of_the_item_answers_the_old_etag_with_the_new_content(members
 def test_a_publish_elsewhere_still_revalidates_unchanged_content_to_304(members, api_client):
     url = urls_of(members)["detail"]
     etag = remembered(api_client, url)["ETag"]
-    other = members[1]
-    other.title = "Agency B renamed"
-    publish(other)
+    edit(members[1], title="Agency B renamed")
 
     # The position moved, so this one goes the full way, and the content is the same.
     assert api_client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -157,9 +146,7 @@ def test_a_publish_elsewhere_still_revalidates_unchanged_content_to_304(members,
 def test_a_list_revalidation_sees_a_publish_of_any_item(members, api_client):
     url = urls_of(members)["list"]
     old = remembered(api_client, url)["ETag"]
-    other = members[1]
-    other.title = "Agency B renamed"
-    publish(other)
+    edit(members[1], title="Agency B renamed")
 
     response = api_client.get(url, HTTP_IF_NONE_MATCH=old)
 
